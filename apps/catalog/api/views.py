@@ -1,0 +1,142 @@
+"""The catalog read API: `/v1/tracks`, `/v1/albums`, `/v1/artists` per the Spotify Web API."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog import selectors
+from apps.catalog.api.representations import album_full, album_simplified, artist_full, track_full, track_simplified
+from apps.common.api.ids import ids_param
+from apps.common.api.market import country_param
+from apps.common.api.pagination import paginate, paging_object
+from apps.common.errors import ApplicationError
+
+MARKET = OpenApiParameter("market", str, description="ISO 3166-1 alpha-2 country code, or from_token.")
+IDS = OpenApiParameter("ids", str, description="Comma-separated base62 ids.")
+
+
+def _full_tracks(request, tracks, market):
+    counts = selectors.ready_track_counts([t.album_id for t in tracks])
+    return [track_full(request, t, album_total_tracks=counts.get(t.album_id, 0), market=market) for t in tracks]
+
+
+class TrackView(APIView):
+    @extend_schema(parameters=[MARKET], responses={200: dict})
+    def get(self, request, track_id: str):
+        market = country_param(request)
+        track = selectors.track_get_visible(track_id=track_id)
+        return Response(_full_tracks(request, [track], market)[0])
+
+
+class SeveralTracksView(APIView):
+    @extend_schema(parameters=[IDS, MARKET], responses={200: dict})
+    def get(self, request):
+        ids = ids_param(request, maximum=50)
+        market = country_param(request)
+        found = selectors.tracks_by_ids(ids)
+        rendered = {t["id"]: t for t in _full_tracks(request, list(found.values()), market)}
+        return Response({"tracks": [rendered.get(i) for i in ids]})
+
+
+def _album_tracks_page(request, album, market, *, default_limit=20):
+    return paginate(
+        request,
+        selectors.album_tracks(album),
+        lambda rows: [track_simplified(request, t, market=market) for t in rows],
+        default_limit=default_limit,
+    )
+
+
+class AlbumView(APIView):
+    @extend_schema(parameters=[MARKET], responses={200: dict})
+    def get(self, request, album_id: str):
+        market = country_param(request)
+        album = selectors.album_get_visible(album_id=album_id)
+        tracks = list(selectors.album_tracks(album)[:50])
+        page = paging_object(
+            request,
+            items=[track_simplified(request, t, market=market) for t in tracks],
+            total=album.total_tracks,
+            limit=50,
+            offset=0,
+        )
+        page["href"] = request.build_absolute_uri(f"/v1/albums/{album.public_id}/tracks?offset=0&limit=50")
+        if page["next"]:
+            page["next"] = request.build_absolute_uri(f"/v1/albums/{album.public_id}/tracks?offset=50&limit=50")
+        return Response(album_full(request, album, tracks_page=page, market=market))
+
+
+class SeveralAlbumsView(APIView):
+    @extend_schema(parameters=[IDS, MARKET], responses={200: dict})
+    def get(self, request):
+        ids = ids_param(request, maximum=20)
+        market = country_param(request)
+        found = selectors.albums_by_ids(ids)
+        return Response(
+            {
+                "albums": [
+                    album_simplified(request, found[i], total_tracks=found[i].total_tracks, market=market)
+                    if i in found
+                    else None
+                    for i in ids
+                ]
+            }
+        )
+
+
+class AlbumTracksView(APIView):
+    @extend_schema(parameters=[MARKET], responses={200: dict})
+    def get(self, request, album_id: str):
+        market = country_param(request)
+        album = selectors.album_get_visible(album_id=album_id)
+        return Response(_album_tracks_page(request, album, market))
+
+
+class ArtistView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request, artist_id: str):
+        return Response(artist_full(request, selectors.artist_get(artist_id=artist_id)))
+
+
+class SeveralArtistsView(APIView):
+    @extend_schema(parameters=[IDS], responses={200: dict})
+    def get(self, request):
+        ids = ids_param(request, maximum=50)
+        found = selectors.artists_by_ids(ids)
+        return Response({"artists": [artist_full(request, found[i]) if i in found else None for i in ids]})
+
+
+class ArtistAlbumsView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("include_groups", str), OpenApiParameter("market", str)], responses={200: dict}
+    )
+    def get(self, request, artist_id: str):
+        artist = selectors.artist_get(artist_id=artist_id)
+        raw = request.query_params.get("include_groups") or ",".join(selectors.ALBUM_GROUPS)
+        groups = [g.strip() for g in raw.split(",") if g.strip()]
+        unknown = [g for g in groups if g not in selectors.ALBUM_GROUPS]
+        if unknown:
+            raise ApplicationError(f"Invalid include_groups value {unknown[0]!r}.")
+        market = country_param(request, "market") or country_param(request, "country")
+        own = {link.album_id for link in artist.album_credits.all()}
+
+        def render(rows):
+            items = []
+            for album in rows:
+                body = album_simplified(request, album, total_tracks=album.total_tracks, market=market)
+                body["album_group"] = album.album_type if album.pk in own else "appears_on"
+                items.append(body)
+            return items
+
+        return Response(paginate(request, selectors.artist_albums(artist=artist, groups=groups), render))
+
+
+class ArtistTopTracksView(APIView):
+    @extend_schema(parameters=[MARKET, OpenApiParameter("country", str)], responses={200: dict})
+    def get(self, request, artist_id: str):
+        market = country_param(request, "market") or country_param(request, "country")
+        artist = selectors.artist_get(artist_id=artist_id)
+        tracks = list(selectors.artist_top_tracks(artist=artist))
+        return Response({"tracks": _full_tracks(request, tracks, market)})

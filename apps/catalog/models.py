@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.catalog.validators import validate_isrc, validate_upc
+from apps.common.fields import PublicIdField
+
+TITLE_MAX = 500
+
+
+class Genre(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Artist(models.Model):
+    public_id = PublicIdField()
+    name = models.CharField(max_length=TITLE_MAX)
+    bio = models.TextField(blank=True)
+    # Renditions of the artist picture: [{"key": storage key, "width": px, "height": px}], largest first.
+    images = models.JSONField(default=list, blank=True)
+    genres = models.ManyToManyField(Genre, blank=True, related_name="artists")
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_artists", help_text="Artist accounts."
+    )
+    popularity = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AlbumType(models.TextChoices):
+    ALBUM = "album", "Album"
+    SINGLE = "single", "Single"
+    COMPILATION = "compilation", "Compilation"
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
+class AlbumQuerySet(models.QuerySet):
+    def with_ready_tracks(self) -> AlbumQuerySet:
+        """Albums a listener can see: those with at least one ready track."""
+        return self.filter(tracks__ingest_state=IngestState.READY).distinct()
+
+    def by_artist(self, artist: Artist) -> AlbumQuerySet:
+        return self.filter(album_artists__artist=artist)
+
+
+class Album(models.Model):
+    public_id = PublicIdField()
+    title = models.CharField(max_length=TITLE_MAX)
+    album_type = models.CharField(max_length=12, choices=AlbumType.choices, default=AlbumType.ALBUM)
+    release_date = models.DateField()
+    release_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    upc = models.CharField(max_length=13, blank=True, null=True, unique=True, validators=[validate_upc])
+    label = models.CharField(max_length=200, blank=True)
+    images = models.JSONField(default=list, blank=True)  # cover art renditions, 640/300/64 px
+    artists = models.ManyToManyField(Artist, through="AlbumArtist", related_name="albums")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AlbumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-release_date", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def release_date_text(self) -> str:
+        """The release date as Spotify prints it: to the precision that is known."""
+        if self.release_date_precision == DatePrecision.YEAR:
+            return f"{self.release_date:%Y}"
+        if self.release_date_precision == DatePrecision.MONTH:
+            return f"{self.release_date:%Y-%m}"
+        return self.release_date.isoformat()
+
+
+class AlbumArtist(models.Model):
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="album_artists")
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="album_credits")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["album", "artist"], name="album_artist_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.artist} on {self.album}"
+
+
+class IngestState(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded"
+    PROCESSING = "processing", "Processing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class TrackQuerySet(models.QuerySet):
+    def ready(self) -> TrackQuerySet:
+        """Only ready tracks are ever shown to listeners."""
+        return self.filter(ingest_state=IngestState.READY)
+
+    def uploaded_by(self, user) -> TrackQuerySet:
+        return self.filter(uploaded_by=user)
+
+    def with_relations(self) -> TrackQuerySet:
+        """Everything a track object renders, in a fixed number of queries."""
+        return self.select_related("album").prefetch_related(
+            models.Prefetch("track_artists", queryset=TrackArtist.objects.select_related("artist")),
+            models.Prefetch("album__album_artists", queryset=AlbumArtist.objects.select_related("artist")),
+        )
+
+
+class Track(models.Model):
+    public_id = PublicIdField()
+    album = models.ForeignKey(Album, on_delete=models.PROTECT, related_name="tracks")
+    title = models.CharField(max_length=TITLE_MAX)
+    isrc = models.CharField(max_length=12, null=True, blank=True, unique=True, validators=[validate_isrc])
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    explicit = models.BooleanField(default=False)
+    disc_number = models.PositiveSmallIntegerField(default=1)
+    track_number = models.PositiveSmallIntegerField(default=1)
+    language = models.CharField(max_length=16, blank=True, help_text="BCP 47 tag, e.g. en, pt-BR, ja.")
+    genres = models.ManyToManyField(Genre, blank=True, related_name="tracks")
+    artists = models.ManyToManyField(Artist, through="TrackArtist", related_name="tracks")
+    popularity = models.PositiveSmallIntegerField(default=0)
+
+    # Ingest: uploaded -> processing -> ready | failed (with a human reason).
+    ingest_state = models.CharField(max_length=12, choices=IngestState.choices, default=IngestState.UPLOADED)
+    ingest_error = models.TextField(blank=True)
+    ingest_progress = models.PositiveSmallIntegerField(default=0)  # percent, for the studio's live view
+    # Each ingest run draws a fresh token; only the run holding the current token may publish, so a
+    # redelivered task racing an earlier one can never publish twice or over a newer result.
+    ingest_attempt = models.CharField(max_length=32, blank=True)
+    ingest_started_at = models.DateTimeField(null=True, blank=True)
+    ingest_finished_at = models.DateTimeField(null=True, blank=True)
+
+    master_key = models.CharField(max_length=500, blank=True)  # private storage key of the upload
+    master_filename = models.CharField(max_length=255, blank=True)
+    master_format = models.CharField(max_length=16, blank=True)
+    master_bytes = models.BigIntegerField(default=0)
+    hls_prefix = models.CharField(max_length=200, blank=True)  # published ladder: <prefix>/master.m3u8
+    # EBU R128, measured at ingest so players can normalise volume without analysing audio.
+    loudness_lufs = models.FloatField(null=True, blank=True)
+    true_peak_dbtp = models.FloatField(null=True, blank=True)
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["album", "disc_number", "track_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["album", "disc_number", "track_number"], name="track_position_in_album_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(ingest_state="ready", hls_prefix__gt="") | ~Q(ingest_state="ready"),
+                name="track_ready_has_ladder",
+            ),
+        ]
+        indexes = [models.Index(fields=["ingest_state", "-popularity"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_ready(self) -> bool:
+        return self.ingest_state == IngestState.READY
+
+    @property
+    def master_playlist_key(self) -> str:
+        return f"{self.hls_prefix}/master.m3u8" if self.hls_prefix else ""
+
+
+class ArtistRole(models.TextChoices):
+    PRIMARY = "primary", "Primary"
+    FEATURED = "featured", "Featured"
+
+
+class TrackArtist(models.Model):
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="track_artists")
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="track_credits")
+    role = models.CharField(max_length=10, choices=ArtistRole.choices, default=ArtistRole.PRIMARY)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["track", "artist"], name="track_artist_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.artist} ({self.role}) on {self.track}"
+
+
+class AudioRendition(models.Model):
+    """One rung of a track's HLS ladder: AAC-LC in fragmented MP4."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="renditions")
+    codec = models.CharField(max_length=32, default="mp4a.40.2")  # RFC 6381 codec string (AAC-LC)
+    bitrate_kbps = models.PositiveIntegerField()  # the nominal rung: 96, 160 or 320
+    # HLS BANDWIDTH is the peak segment bit rate and AVERAGE-BANDWIDTH the mean (RFC 8216 4.3.4.2),
+    # measured from the segments actually written, not the nominal rate.
+    peak_bandwidth = models.PositiveIntegerField()
+    average_bandwidth = models.PositiveIntegerField()
+    playlist_key = models.CharField(max_length=500)  # storage key of the variant playlist
+    bytes = models.BigIntegerField()
+    segment_count = models.PositiveIntegerField()
+    segment_duration_s = models.FloatField()  # target duration
+    sample_rate = models.PositiveIntegerField(default=44100)
+    channels = models.PositiveSmallIntegerField(default=2)
+
+    class Meta:
+        ordering = ["bitrate_kbps"]
+        constraints = [models.UniqueConstraint(fields=["track", "bitrate_kbps"], name="rendition_rung_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.track} @ {self.bitrate_kbps} kbps"

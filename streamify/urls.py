@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from apps.common.api.routes import api_path
+
+api_patterns = [
+    *include("apps.accounts.api_urls")[0].urlpatterns,
+    *include("apps.catalog.api.urls")[0].urlpatterns,
+    *api_path("schema", SpectacularAPIView.as_view(), "schema"),
+    *api_path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), "docs"),
+    *api_path("redoc", SpectacularRedocView.as_view(url_name="api:schema"), "redoc"),
+]
+
+urlpatterns = [
+    path("v1/", include((api_patterns, "api"))),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("apps.accounts.urls")),
+    path("studio/", include("apps.catalog.studio_urls")),
+    path("", include("apps.catalog.urls")),
+]
+
+if settings.MEDIA_STORAGE == "filesystem":
+    # Public artwork only. Masters and HLS ladders are never served from here: audio leaves the
+    # platform through signed, expiring stream URLs.
+    urlpatterns.append(re_path(r"^media/(?P<path>images/.+)$", serve, {"document_root": settings.MEDIA_ROOT}))
+
+handler404 = "apps.common.http.page_not_found"
+handler500 = "apps.common.http.server_error"

@@ -1,0 +1,135 @@
+"""The ingest pipeline on real generated audio, through real ffmpeg."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+from apps.catalog.media.sniff import SNIFF_BYTES
+from apps.catalog.models import AudioRendition, IngestState, Track
+from apps.catalog.services.ingest import track_ingest
+from tests import audio
+from tests.factories import AlbumFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_track(tmp_path: Path, source: Path, **fields) -> Track:
+    """A track in `uploaded` state whose master is stored, as an upload leaves it."""
+    album = AlbumFactory()
+    track = Track.objects.create(
+        album=album, title=fields.pop("title", "Test"), ingest_state=IngestState.UPLOADED, **fields
+    )
+    with source.open("rb") as handle:
+        track.master_key = default_storage.save(f"masters/{track.public_id}/{source.name}", File(handle))
+    track.save(update_fields=["master_key"])
+    return track
+
+
+def storage_files(prefix: str) -> list[str]:
+    root = Path(default_storage.path(prefix))
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_it_publishes_a_three_rung_ladder_that_ffmpeg_decodes_whole(tmp_path):
+    source = audio.music_like(tmp_path / "song.flac", seconds=13.5)
+    track = stored_track(tmp_path, source)
+
+    track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.READY, track.ingest_error
+    assert track.ingest_progress == 100
+    master = Path(default_storage.path(track.master_playlist_key))
+    text = master.read_text()
+    variants = re.findall(
+        r"#EXT-X-STREAM-INF:BANDWIDTH=(\d+),AVERAGE-BANDWIDTH=(\d+),CODECS=\"mp4a.40.2\"\n(\S+)", text
+    )
+    assert [uri for _, _, uri in variants] == ["96/index.m3u8", "160/index.m3u8", "320/index.m3u8"]
+    peaks = [int(peak) for peak, _, _ in variants]
+    averages = [int(avg) for _, avg, _ in variants]
+    # Bandwidth is measured from the written segments: near the nominal rate for the lower rungs,
+    # strictly increasing, and never above what the rung allows (plus container overhead).
+    assert peaks == sorted(peaks) and len(set(peaks)) == 3
+    for nominal, average in zip((96_000, 160_000), averages, strict=False):
+        assert 0.85 * nominal <= average <= 1.1 * nominal
+    assert 200_000 <= averages[2] <= 1.1 * 320_000
+    renditions = list(track.renditions.order_by("bitrate_kbps"))
+    assert [r.bitrate_kbps for r in renditions] == [96, 160, 320]
+    assert [r.peak_bandwidth for r in renditions] == peaks
+
+    decoded = audio.decoded_duration_s(str(master))
+    assert abs(decoded - 13.5) <= 0.05
+    assert abs(track.duration_ms - 13_500) <= 50
+
+
+def test_it_measures_loudness_within_half_a_lu(tmp_path):
+    # EBU Tech 3341 case 1: a ~1 kHz sine in both channels reads its peak level in LUFS.
+    source = audio.sine(tmp_path / "sine.wav", seconds=10, level_db=-20)
+    track = stored_track(tmp_path, source)
+
+    track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.loudness_lufs == pytest.approx(-20.0, abs=0.5)
+    assert track.true_peak_dbtp == pytest.approx(-20.0, abs=0.5)
+
+
+def test_it_fails_a_truncated_flac_with_a_reason_and_leaves_nothing(tmp_path):
+    whole = audio.music_like(tmp_path / "whole.flac", seconds=10)
+    truncated = tmp_path / "truncated.flac"
+    truncated.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    track = stored_track(tmp_path, truncated)
+
+    track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.FAILED
+    assert "truncated" in track.ingest_error
+    assert not AudioRendition.objects.filter(track=track).exists()
+    assert storage_files(f"audio/{track.public_id}") == []
+    assert not Track.objects.ready().filter(pk=track.pk).exists()
+
+
+def test_it_is_idempotent_for_a_ready_track(tmp_path):
+    track = stored_track(tmp_path, audio.music_like(tmp_path / "a.wav", seconds=2, fmt="wav"))
+    track_ingest(track_id=track.pk)
+    track.refresh_from_db()
+    first_prefix = track.hls_prefix
+
+    track_ingest(track_id=track.pk)  # a redelivered message
+
+    track.refresh_from_db()
+    assert track.hls_prefix == first_prefix
+    assert track.renditions.count() == 3
+    assert storage_files(f"audio/{track.public_id}") == [
+        f"{first_prefix.rsplit('/', 1)[1]}/{name}" for name in storage_files(first_prefix)
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "aiff", "mp3", "ogg", "opus", "m4a"])
+def test_it_ingests_every_accepted_format(tmp_path, fmt):
+    source = audio.music_like(tmp_path / f"song.{fmt}", seconds=2.5, fmt=fmt)
+    track = stored_track(tmp_path, source)
+
+    track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.READY, track.ingest_error
+    assert abs(track.duration_ms - 2500) <= 80  # lossy codecs pad to their frame size
+
+
+def test_it_fails_an_image_renamed_to_audio(tmp_path):
+    fake = tmp_path / "cover.mp3"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (SNIFF_BYTES * 2))
+    track = stored_track(tmp_path, fake)
+
+    track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.FAILED
+    assert "PNG image" in track.ingest_error
