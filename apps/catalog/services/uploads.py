@@ -152,7 +152,28 @@ def _position(album: Album, disc: int, number: int | None) -> int:
 def upload_create(
     *, user: User, file: UploadedFile, metadata: UploadMetadata, artist_id: str | None = None, cover=None
 ) -> Track:
+    """An artist account's upload: authorise, then create the track from its master."""
     artist = managed_artist_for(user=user, artist_id=artist_id)
+    album = _existing_album(user=user, album_id=metadata.album_id) if metadata.album_id else None
+    return track_create_from_master(
+        artist=artist, file=file, metadata=metadata, album=album, cover=cover, uploaded_by=user
+    )
+
+
+def track_create_from_master(
+    *,
+    artist: Artist,
+    file: UploadedFile,
+    metadata: UploadMetadata,
+    album: Album | None = None,
+    cover=None,
+    uploaded_by: User | None = None,
+    queue_ingest: bool = True,
+) -> Track:
+    """Validate a master, store it, create the track (and its album when none is given) in the
+    `uploaded` state, and queue ingest after commit (callers that run `track_ingest` themselves,
+    like the demo seeder, pass `queue_ingest=False`). Callers have already authorised `artist` and
+    `album`; `metadata.album_id` is ignored here."""
     if file is None:
         raise ValidationError({"file": "An audio file is required."})
     if file.size == 0:
@@ -170,7 +191,6 @@ def upload_create(
     title = clean_title(metadata.title or tags.title or Path(file.name or "").stem.replace("_", " "))
     isrc = _clean_isrc(metadata.isrc or tags.isrc)
     featured = _featured(metadata.featured_artist_ids, artist)
-    album = _existing_album(user=user, album_id=metadata.album_id) if metadata.album_id else None
     disc = metadata.disc_number or tags.disc_number or 1
     if album is not None:
         track_number = _position(album, disc, metadata.track_number or tags.track_number)
@@ -213,7 +233,7 @@ def upload_create(
                 master_filename=(file.name or "")[:255],
                 master_format=audio_format.name,
                 master_bytes=file.size,
-                uploaded_by=user,
+                uploaded_by=uploaded_by,
             )
             TrackArtist.objects.create(track=track, artist=artist, role=ArtistRole.PRIMARY, position=0)
             TrackArtist.objects.bulk_create(
@@ -221,7 +241,8 @@ def upload_create(
                 for i, a in enumerate(featured, start=1)
             )
             track.genres.set(genres_get_or_create(names=metadata.genres or tags.genres))
-            track_ingest_enqueue(track=track)
+            if queue_ingest:
+                track_ingest_enqueue(track=track)
     except IntegrityError as exc:
         default_storage.delete(master_key)
         artwork_delete(new_album_images)
