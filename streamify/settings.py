@@ -93,7 +93,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "streamify.sqlite3",
+            "NAME": Path(env_str("SQLITE_PATH", str(VAR_DIR / "streamify.sqlite3"))),
             "OPTIONS": {
                 # WAL lets the web process read while the worker writes; IMMEDIATE takes the write
                 # lock when a transaction begins, so two writers queue (busy timeout) instead of
@@ -136,6 +136,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # ingest tasks are long; do not hoard them
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "UTC"
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 
 # --- Storage --------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -171,6 +172,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+if DEBUG:
+    STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request without it; finders serve in DEBUG
 
 # --- Uploads and ingest ---------------------------------------------------------------------
 # Uploads stream to a temporary file on disk from the first byte, never whole into memory.

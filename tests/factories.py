@@ -6,6 +6,7 @@ import factory
 
 from apps.accounts.models import Product, Role, User
 from apps.catalog.models import Album, AlbumArtist, Artist, ArtistRole, AudioRendition, IngestState, Track, TrackArtist
+from apps.common.ids import new_public_id
 
 PASSWORD = "correct-horse-battery"
 
@@ -56,6 +57,7 @@ class TrackFactory(factory.django.DjangoModelFactory):
         model = Track
         skip_postgeneration_save = True
 
+    public_id = factory.LazyFunction(new_public_id)
     album = factory.SubFactory(AlbumFactory)
     title = factory.Sequence(lambda n: f"Track {n}")
     track_number = factory.Sequence(lambda n: n + 1)
