@@ -127,6 +127,7 @@ if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),  # else kombu writes ./control/
         "store_processed": False,
         "polling_interval": 0.25,
     }
@@ -156,6 +157,8 @@ if MEDIA_STORAGE == "s3":
             "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": None,
             "querystring_auth": True,
+            # SigV4: AWS refuses SigV2 on buckets made since 2020 and in newer regions.
+            "signature_version": env_str("AWS_S3_SIGNATURE_VERSION", "s3v4"),
             "file_overwrite": True,
         },
     }

@@ -39,6 +39,12 @@ def storage_delete_prefix(prefix: str) -> None:
     if isinstance(default_storage, FileSystemStorage):
         shutil.rmtree(default_storage.path(prefix), ignore_errors=True)
         return
+    bucket = getattr(default_storage, "bucket", None)
+    if bucket is not None:  # S3: one list + one batched delete per 1,000 keys, not a request per file
+        location = getattr(default_storage, "location", "").strip("/")
+        full_prefix = f"{location}/{prefix}" if location else prefix
+        bucket.objects.filter(Prefix=full_prefix.rstrip("/") + "/").delete()
+        return
     dirs, files = default_storage.listdir(prefix)
     for name in files:
         default_storage.delete(f"{prefix}/{name}")
@@ -54,5 +60,14 @@ def storage_local_copy(key: str, scratch: Path):
         return
     target = scratch / Path(key).name
     with default_storage.open(key, "rb") as source, target.open("wb") as out:
-        shutil.copyfileobj(source, out, COPY_CHUNK)
+        s3_object = getattr(source, "obj", None)
+        if s3_object is not None:
+            # Reading django-storages' S3File first downloads the whole object into a
+            # SpooledTemporaryFile that never rolls over to disk at the default
+            # AWS_S3_MAX_MEMORY_SIZE of 0, so a 500 MB master would sit whole in the worker's memory
+            # (and then be copied again). boto3 writes the object straight to our file instead, in
+            # bounded chunks, with retries.
+            s3_object.download_fileobj(out, Config=getattr(default_storage, "transfer_config", None))
+        else:
+            shutil.copyfileobj(source, out, COPY_CHUNK)
     yield target

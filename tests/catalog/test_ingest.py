@@ -11,7 +11,10 @@ from django.core.files.storage import default_storage
 
 from apps.catalog.media.sniff import SNIFF_BYTES
 from apps.catalog.models import AudioRendition, IngestState, Track
+from apps.catalog.services import ingest
 from apps.catalog.services.ingest import track_ingest
+from apps.catalog.services.uploads import track_reingest
+from apps.catalog.storage import storage_upload_directory
 from tests import audio
 from tests.factories import AlbumFactory
 
@@ -133,3 +136,68 @@ def test_it_fails_an_image_renamed_to_audio(tmp_path):
     track.refresh_from_db()
     assert track.ingest_state == IngestState.FAILED
     assert "PNG image" in track.ingest_error
+
+
+def test_it_kills_ffmpeg_past_the_timeout_and_leaves_nothing(tmp_path, settings):
+    settings.INGEST_FFMPEG_TIMEOUT_SECONDS = 0
+    track = stored_track(tmp_path, audio.music_like(tmp_path / "a.flac", seconds=20))
+
+    track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.FAILED
+    assert "longer than the 0 s limit" in track.ingest_error
+    assert storage_files(f"audio/{track.public_id}") == []
+
+
+def test_a_superseded_run_does_not_publish_and_removes_its_output(tmp_path):
+    """A redelivered message starts a second run while the first is still encoding: only the run
+    holding the current attempt token may publish."""
+    track = stored_track(tmp_path, audio.music_like(tmp_path / "a.flac", seconds=2))
+    _, first_token = ingest._claim(track.pk)
+    _, second_token = ingest._claim(track.pk)  # the duplicate starts
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    out_dir, result = ingest._transcode(track, first_token, scratch)
+    prefix = f"audio/{track.public_id}/{first_token}"
+    storage_upload_directory(local_dir=out_dir, prefix=prefix)
+
+    assert ingest._publish(track.pk, first_token, prefix, result) is False
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.PROCESSING and track.ingest_attempt == second_token
+    assert not track.renditions.exists()
+
+
+def test_a_reingest_keeps_a_ready_track_playable_until_the_new_ladder_is_published(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    track = stored_track(tmp_path, audio.music_like(tmp_path / "a.flac", seconds=2))
+    track_ingest(track_id=track.pk)
+    track.refresh_from_db()
+    old_prefix = track.hls_prefix
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        track_reingest(track=track)
+    assert len(queued) == 1
+    assert Track.objects.ready().filter(pk=track.pk).exists()  # still playable meanwhile
+
+    with django_capture_on_commit_callbacks(execute=True):
+        track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.READY and track.hls_prefix != old_prefix
+    assert storage_files(old_prefix) == []  # the old ladder is removed once the new one is live
+    assert track.renditions.count() == 3
+
+
+def test_a_failed_track_can_be_reingested(tmp_path, django_capture_on_commit_callbacks):
+    track = stored_track(tmp_path, audio.music_like(tmp_path / "a.flac", seconds=2))
+    Track.objects.filter(pk=track.pk).update(ingest_state=IngestState.FAILED, ingest_error="worker crashed")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        track_reingest(track=track)
+    track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.READY and track.ingest_error == ""

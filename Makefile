@@ -1,0 +1,66 @@
+# One way to do each task. `make run` and `make test` work on a machine with only Python 3.11,
+# make and pip: everything else is installed into .venv from requirements*.txt.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install run serve worker test test-services lint format bench clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(BIN)/.installed
+
+# Migrate, seed the demo catalog (idempotent: quick after the first time), then run the ASGI
+# server and one Celery worker together; Ctrl-C stops both.
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo ""
+	@echo "  Streamify is starting at http://$(HOST):$(PORT)/   (studio: /studio/, admin: /admin/, API: /v1/docs)"
+	@echo "  Demo logins (password: streamify): listener@demo.streamify (free), premium@demo.streamify,"
+	@echo "  artist@demo.streamify (studio), admin@demo.streamify (staff)"
+	@echo ""
+	@$(BIN)/celery -A streamify worker -l warning --concurrency=1 --without-mingle --without-gossip & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/uvicorn streamify.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+serve: install
+	$(BIN)/uvicorn streamify.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+worker: install
+	$(BIN)/celery -A streamify worker -l info --concurrency=1 --without-mingle --without-gossip
+
+# The embedded mode: SQLite, in-memory layers, a folder as the broker. No services needed.
+test: install
+	$(BIN)/pytest
+
+# The services mode: PostgreSQL and Redis must be running; a test skipped for a missing service fails.
+test-services: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/streamify} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
+	STREAMIFY_REQUIRE_SERVICES=1 $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	@for bench in tests/benchmarks/bench_*.py; do \
+	  module=$$(echo $$bench | sed 's|/|.|g; s|\.py$$||'); \
+	  echo "== $$module"; $(BIN)/python -m $$module || exit 1; echo ""; \
+	done
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
