@@ -32,6 +32,12 @@ def _media_root(tmp_path, settings):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Many tests create users; PBKDF2's deliberate slowness would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def api_client_for(user=None) -> APIClient:
     client = APIClient()
     if user is not None:

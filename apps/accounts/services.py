@@ -12,6 +12,15 @@ from apps.accounts.models import Product, Role, User
 from apps.common.errors import Conflict
 
 
+def _clean_display_name(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({"display_name": "A display name is required."})
+    if len(value) > 100:
+        raise ValidationError({"display_name": "At most 100 characters."})
+    return value
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -25,11 +34,7 @@ def user_create(
 ) -> User:
     email = (email or "").strip().lower()
     validate_email(email)
-    display_name = (display_name or "").strip()
-    if not display_name:
-        raise ValidationError({"display_name": "A display name is required."})
-    if len(display_name) > 100:
-        raise ValidationError({"display_name": "At most 100 characters."})
+    display_name = _clean_display_name(display_name)
     country = (country or "").upper()
     if country not in countries:
         raise ValidationError({"country": f"{country!r} is not an ISO 3166-1 alpha-2 country code."})
@@ -38,7 +43,10 @@ def user_create(
     if product not in Product.values:
         raise ValidationError({"product": f"Unknown product {product!r}."})
     candidate = User(email=email, display_name=display_name)
-    validate_password(password, user=candidate)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict("An account with this email already exists.")
     return User.objects.create_user(
@@ -53,9 +61,7 @@ def user_create(
 
 
 def user_update_profile(*, user: User, display_name: str, country: str, birthdate: date | None) -> User:
-    display_name = display_name.strip()
-    if not display_name:
-        raise ValidationError({"display_name": "A display name is required."})
+    display_name = _clean_display_name(display_name)
     if country.upper() not in countries:
         raise ValidationError({"country": f"{country!r} is not an ISO 3166-1 alpha-2 country code."})
     user.display_name = display_name

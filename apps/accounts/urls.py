@@ -1,4 +1,13 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from apps.accounts import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("", views.account, name="account"),
+]

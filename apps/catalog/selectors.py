@@ -99,3 +99,12 @@ def artist_top_tracks(*, artist: Artist, limit: int = 10):
         .filter(track_artists__artist=artist)
         .order_by("-popularity", "-album__release_date", "track_number")[:limit]
     )
+
+
+def albums_latest(*, limit: int):
+    """The newest releases that have something to play, for the home page."""
+    return (
+        Album.objects.with_ready_tracks()
+        .prefetch_related(Prefetch("album_artists", queryset=AlbumArtist.objects.select_related("artist")))
+        .order_by("-release_date", "-created_at", "-pk")[:limit]
+    )

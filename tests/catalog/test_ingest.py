@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from apps.catalog.media.sniff import SNIFF_BYTES
 from apps.catalog.models import AudioRendition, IngestState, Track
@@ -15,6 +17,7 @@ from apps.catalog.services import ingest
 from apps.catalog.services.ingest import track_ingest
 from apps.catalog.services.uploads import track_reingest
 from apps.catalog.storage import storage_upload_directory
+from apps.common.errors import Conflict
 from tests import audio
 from tests.factories import AlbumFactory
 
@@ -201,3 +204,22 @@ def test_a_failed_track_can_be_reingested(tmp_path, django_capture_on_commit_cal
 
     track.refresh_from_db()
     assert track.ingest_state == IngestState.READY and track.ingest_error == ""
+
+
+def test_a_track_being_processed_is_not_queued_twice(tmp_path):
+    track = stored_track(tmp_path, audio.music_like(tmp_path / "a.flac", seconds=2))
+    ingest._claim(track.pk)  # a worker is on it
+
+    with pytest.raises(Conflict):
+        track_reingest(track=track)
+
+
+def test_a_run_that_died_with_its_worker_can_be_started_again(tmp_path, django_capture_on_commit_callbacks):
+    track = stored_track(tmp_path, audio.music_like(tmp_path / "a.flac", seconds=2))
+    ingest._claim(track.pk)
+    Track.objects.filter(pk=track.pk).update(ingest_started_at=timezone.now() - timedelta(hours=2))
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        track_reingest(track=track)
+
+    assert len(queued) == 1

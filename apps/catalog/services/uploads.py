@@ -11,6 +11,7 @@ import datetime
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -270,6 +271,12 @@ def track_reingest(*, track: Track) -> None:
     locked = Track.objects.select_for_update().get(pk=track.pk)
     if not locked.master_key:
         raise ApplicationError("This track has no stored master to process.")
+    if locked.ingest_state == IngestState.PROCESSING and locked.ingest_started_at:
+        # A run that is still inside its ffmpeg time limit is alive; one past it crashed with its
+        # worker and may be started again.
+        alive_until = locked.ingest_started_at + timedelta(seconds=settings.INGEST_FFMPEG_TIMEOUT_SECONDS + 300)
+        if timezone.now() < alive_until:
+            raise Conflict("This track is being processed right now.")
     if locked.ingest_state == IngestState.READY:
         locked.ingest_attempt = REINGEST_REQUESTED
         locked.save(update_fields=["ingest_attempt", "updated_at"])

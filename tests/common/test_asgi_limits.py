@@ -1,0 +1,73 @@
+"""Request bodies are bounded in front of Django, on the real ASGI application uvicorn serves."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from apps.catalog.uploads import request_limit
+from streamify.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def call(headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tuple[list[dict], int]:
+    """Drive the ASGI app with a POST whose body arrives in `chunks`; returns what it sent and how
+    many body chunks it read."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/studio/uploads",
+        "raw_path": b"/v1/studio/uploads",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+    pending = list(chunks)
+    sent: list[dict] = []
+    reads = 0
+
+    async def receive():
+        nonlocal reads
+        if not pending:
+            await asyncio.Event().wait()  # a client that stays connected until the answer comes
+        reads += 1
+        body = pending.pop(0)
+        return {"type": "http.request", "body": body, "more_body": bool(pending)}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(application(scope, receive, send))
+    return sent, reads
+
+
+def test_it_refuses_by_content_length_without_reading_the_body():
+    sent, reads = call([(b"content-length", str(request_limit() + 1).encode())], [b"x" * 1024] * 4)
+
+    assert sent[0]["status"] == 413
+    assert b'"status": 413' in sent[1]["body"]
+    assert reads == 0
+
+
+def test_it_cuts_off_a_streamed_body_once_it_passes_the_limit(settings):
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    chunk = b"x" * (512 * 1024)
+    many = [chunk] * 200  # 100 MiB offered, no Content-Length
+
+    sent, reads = call([(b"content-type", b"multipart/form-data; boundary=x")], many)
+
+    assert sent[0]["status"] == 413
+    assert reads * len(chunk) <= request_limit() + len(chunk)  # stopped right after the limit
+
+
+def test_it_lets_small_bodies_through_to_django():
+    sent, _ = call([(b"content-length", b"2"), (b"content-type", b"application/json")], [b"{}"])
+
+    assert sent[0]["status"] == 401  # reached the API, which wants a token
