@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -36,6 +37,13 @@ def _media_root(tmp_path, settings):
 def _fast_password_hashing(settings):
     # Many tests create users; PBKDF2's deliberate slowness would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def web_client_for(user) -> Client:
+    """A browser-like client with `user` signed in through the session."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def api_client_for(user=None) -> APIClient:

@@ -7,18 +7,13 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.models import Product, Role, User
+from tests.conftest import web_client_for
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:accounts_user_changelist")
 ADD = reverse("admin:accounts_user_add")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -29,7 +24,7 @@ def staff():
 
 @pytest.fixture
 def staff_client(staff):
-    return client_for(staff)
+    return web_client_for(staff)
 
 
 @pytest.fixture
@@ -205,7 +200,7 @@ def test_it_refuses_to_change_an_email_to_one_taken_in_another_case(staff_client
 
 def test_it_redirects_a_listener_and_an_artist_to_the_admin_login(people):
     for who in ("listener", "artist"):
-        response = client_for(people[who]).get(CHANGELIST)
+        response = web_client_for(people[who]).get(CHANGELIST)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
 
@@ -226,7 +221,7 @@ def test_it_lets_staff_sign_in_to_the_admin_with_their_email(people, settings):
 def test_it_shuts_out_a_deactivated_staff_member(people):
     former = UserFactory(role=Role.STAFF, is_superuser=True, is_active=False)
 
-    response = client_for(former).get(CHANGELIST)
+    response = web_client_for(former).get(CHANGELIST)
 
     assert response.status_code == 302
 

@@ -14,22 +14,17 @@ from django.urls import reverse
 from apps.accounts.models import Role
 from apps.catalog.models import AlbumType, ArtistRole, Genre, IngestState, Track
 from apps.catalog.services.ingest import REINGEST_REQUESTED
+from tests.conftest import web_client_for
 from tests.factories import AlbumFactory, ArtistFactory, RenditionFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
 def staff_client():
     # Role "staff" opens the admin; what a staff member may do there is still Django's permissions,
     # which a superuser holds in full.
-    return client_for(UserFactory(role=Role.STAFF, is_superuser=True))
+    return web_client_for(UserFactory(role=Role.STAFF, is_superuser=True))
 
 
 @pytest.fixture
@@ -168,7 +163,7 @@ def test_it_does_not_offer_to_add_edit_or_delete_renditions(staff_client, catalo
 
 
 def test_it_redirects_a_listener_to_the_admin_login(catalog):
-    listener = client_for(UserFactory(role=Role.LISTENER))
+    listener = web_client_for(UserFactory(role=Role.LISTENER))
 
     for model in MODELS:
         response = listener.get(changelist(model))
@@ -185,11 +180,11 @@ def test_it_redirects_an_anonymous_visitor_to_the_admin_login(catalog):
 
 def test_it_leaves_a_staff_member_without_permissions_to_django_permissions(catalog):
     viewer = UserFactory(role=Role.STAFF)
-    client = client_for(viewer)
+    client = web_client_for(viewer)
     assert client.get(changelist("track")).status_code == 403
 
     viewer.user_permissions.add(Permission.objects.get(codename="view_track"))
-    response = client_for(viewer).get(changelist("track"))
+    response = web_client_for(viewer).get(changelist("track"))
 
     assert response.status_code == 200
     # Re-running ingest changes the track, so a view-only member is not offered the action.
