@@ -27,6 +27,13 @@ from apps.catalog.uploads import raise_if_upload_stopped, reject_oversized_reque
 from apps.common.errors import ApplicationError, PayloadTooLarge
 
 UPLOADS_SHOWN = 100
+
+
+def _uploads_url() -> str:
+    """After an upload the artist lands on the list that follows its progress, not the form."""
+    return reverse("studio:index") + "#uploads"
+
+
 IN_FLIGHT = (IngestState.UPLOADED, IngestState.PROCESSING)
 
 
@@ -146,8 +153,8 @@ def upload_create_view(request: HttpRequest) -> HttpResponse:
 
     messages.success(request, f"“{track.title}” is uploaded. It is processed now; this page follows its progress.")
     if _wants_json(request):
-        return JsonResponse({"id": track.public_id, "redirect": reverse("studio:index")}, status=201)
-    return redirect("studio:index")
+        return JsonResponse({"id": track.public_id, "redirect": _uploads_url()}, status=201)
+    return redirect(_uploads_url())
 
 
 @require_GET

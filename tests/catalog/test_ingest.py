@@ -223,3 +223,14 @@ def test_a_run_that_died_with_its_worker_can_be_started_again(tmp_path, django_c
         track_reingest(track=track)
 
     assert len(queued) == 1
+
+
+def test_a_missing_master_fails_for_good_instead_of_retrying(tmp_path):
+    track = stored_track(tmp_path, audio.music_like(tmp_path / "a.flac", seconds=2))
+    default_storage.delete(track.master_key)
+
+    track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.FAILED
+    assert "master is missing" in track.ingest_error

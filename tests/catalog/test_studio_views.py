@@ -166,7 +166,7 @@ def test_it_uploads_a_real_flac_into_a_new_single(artist_client, artist_user, fl
         )
 
     assert response.status_code == 302
-    assert response["Location"] == INDEX
+    assert response["Location"] == INDEX + "#uploads"  # lands on the list that follows the upload
     track = Track.objects.get()
     assert track.ingest_state == IngestState.UPLOADED
     assert track.title == "Night Drive (tag)"  # blank field: taken from the file's tags
@@ -228,7 +228,7 @@ def test_it_answers_an_xhr_upload_with_json_for_the_progress_script(artist_clien
 
     assert response.status_code == 201
     track = Track.objects.get()
-    assert response.json() == {"id": track.public_id, "redirect": INDEX}
+    assert response.json() == {"id": track.public_id, "redirect": INDEX + "#uploads"}
 
 
 def test_it_refuses_a_text_file_named_mp3_with_415_and_writes_nothing(artist_client, _media_root):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from apps.accounts.models import User
@@ -48,6 +48,32 @@ def artist_create(*, name: str, manager: User | None = None, bio: str = "", genr
     return artist
 
 
+def _images_replace(row: Artist | Album, *, source, owner_prefix: str) -> Artist | Album:
+    """Store new artwork, point the row at it, and remove the old files once that is committed.
+    If the row cannot be saved, the new files are removed instead."""
+    new_images = artwork_store(source=source, owner_prefix=owner_prefix)
+    old_images = list(row.images)
+    try:
+        with transaction.atomic():
+            row.images = new_images
+            row.save(update_fields=["images"])
+            transaction.on_commit(lambda: artwork_delete(old_images))
+    except BaseException:
+        artwork_delete(new_images)
+        raise
+    return row
+
+
+def artist_image_set(*, artist: Artist, image) -> Artist:
+    """Replace an artist's picture (a file object) with its 640/300/64 px renditions."""
+    return _images_replace(artist, source=image, owner_prefix="artists")
+
+
+def album_cover_set(*, album: Album, cover) -> Album:
+    """Replace an album's cover art (a file object) with its 640/300/64 px renditions."""
+    return _images_replace(album, source=cover, owner_prefix="albums")
+
+
 def album_create(
     *,
     title: str,
@@ -77,7 +103,7 @@ def album_create(
         raise ValidationError({"artists": "An album needs at least one artist."})
     images = artwork_store(source=cover, owner_prefix="albums") if cover is not None else []
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a concurrent insert of the same UPC lands in IntegrityError below
             album = Album.objects.create(
                 title=title,
                 album_type=album_type,
@@ -90,6 +116,9 @@ def album_create(
             AlbumArtist.objects.bulk_create(
                 AlbumArtist(album=album, artist=artist, position=i) for i, artist in enumerate(artists)
             )
+    except IntegrityError as exc:
+        artwork_delete(images)
+        raise Conflict(f"An album with UPC {upc} already exists.") from exc
     except BaseException:
         artwork_delete(images)
         raise

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -92,6 +93,9 @@ def _check_durations(decoded_ms: int, declared_ms: int | None) -> None:
 
 
 def _transcode(track: Track, token: str, scratch: Path):
+    if not default_storage.exists(track.master_key):
+        # Permanent: retrying cannot bring the file back. Staff see the reason and the key.
+        raise IngestFailure(f"The stored master is missing ({track.master_key}); upload the file again.")
     with storage_local_copy(track.master_key, scratch) as source:
         with source.open("rb") as handle:
             try:
