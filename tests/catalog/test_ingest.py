@@ -234,3 +234,28 @@ def test_a_missing_master_fails_for_good_instead_of_retrying(tmp_path):
     track.refresh_from_db()
     assert track.ingest_state == IngestState.FAILED
     assert "master is missing" in track.ingest_error
+
+
+def test_it_fails_an_mp4_without_an_audio_stream(tmp_path):
+    video = tmp_path / "clip.m4a"  # an MPEG-4 container (sniffed as such) holding only video
+    audio.ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x64:rate=5:duration=2", "-c:v", "mpeg4", "-f", "mp4", str(video))
+    track = stored_track(tmp_path, video)
+
+    track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.FAILED
+    assert track.ingest_error == "The file contains no audio stream."
+    assert storage_files(f"audio/{track.public_id}") == []
+
+
+def test_it_fails_audio_shorter_than_a_second_at_ingest_too(tmp_path):
+    # The upload refuses it from the header; the decode is the check that cannot be lied to.
+    short = audio.music_like(tmp_path / "short.mp3", seconds=0.4, fmt="mp3")
+    track = stored_track(tmp_path, short)
+
+    track_ingest(track_id=track.pk)
+
+    track.refresh_from_db()
+    assert track.ingest_state == IngestState.FAILED
+    assert "shorter than 1 s" in track.ingest_error

@@ -382,3 +382,15 @@ def test_several_profiles_require_an_artist_id(artist_api, tmp_path, writes_noth
     assert response.status_code == 400
     assert "artist_id" in response.json()["error"]["message"]
     assert Artist.objects.count() == before
+
+
+def test_it_refuses_audio_under_a_second_naming_the_minimum(artist_api, tmp_path, writes_nothing):
+    with writes_nothing():
+        response = artist_api.post(
+            "/v1/studio/uploads",
+            {"file": audio_upload(tmp_path, name="short.wav", seconds=0.5, fmt="wav")},
+            format="multipart",
+        )
+
+    assert response.status_code == 400
+    assert "1 s minimum" in response.json()["error"]["message"]
