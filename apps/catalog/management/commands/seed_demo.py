@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.catalog.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_catalog_counts, demo_catalog_seed
@@ -31,6 +33,8 @@ class Command(BaseCommand):
             raise CommandError("--duration-scale must be positive.")
         if tracks is not None and tracks < 0:
             raise CommandError("--tracks must not be negative.")
+        # The seeder prints a line per track; the pipeline's own INFO line would say it twice.
+        logging.getLogger("apps.catalog.services.ingest").setLevel(logging.WARNING)
         report = demo_catalog_seed(duration_scale=duration_scale, track_limit=tracks, log=self.stdout.write)
 
         counts = demo_catalog_counts()
