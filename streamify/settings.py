@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/v1",
+    "PREPROCESSING_HOOKS": ["apps.common.api.schema.drop_trailing_slash_twins"],
 }
 
 # --- Internationalisation -------------------------------------------------------------------

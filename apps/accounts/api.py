@@ -59,16 +59,16 @@ class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    class InputSerializer(serializers.Serializer):
+    class RegisterInputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True)
         display_name = serializers.CharField(max_length=100)
         country = serializers.CharField(max_length=2, required=False)
         birthdate = serializers.DateField(required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses={201: dict})
+    @extend_schema(operation_id="register", request=RegisterInputSerializer, responses={201: dict})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             user = user_create(
@@ -89,6 +89,6 @@ class RegisterView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="get-current-users-profile", responses={200: dict})
     def get(self, request):
         return Response(user_private(request, request.user))

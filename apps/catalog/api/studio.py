@@ -70,7 +70,7 @@ def _csv(value: str) -> list[str]:
 class UploadsView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    class InputSerializer(serializers.Serializer):
+    class UploadInputSerializer(serializers.Serializer):
         file = serializers.FileField(allow_empty_file=True)
         cover = serializers.FileField(required=False)
         artist_id = serializers.CharField(required=False, allow_blank=True)
@@ -89,12 +89,16 @@ class UploadsView(APIView):
         label = serializers.CharField(required=False, allow_blank=True, max_length=200)
         upc = serializers.CharField(required=False, allow_blank=True, max_length=13)
 
-    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={202: dict})
+    @extend_schema(
+        operation_id="studio-create-upload",
+        request={"multipart/form-data": UploadInputSerializer},
+        responses={202: dict},
+    )
     def post(self, request):
         if not request.user.is_artist:
             raise PermissionDenied("Only artist accounts can upload music.")
         reject_oversized_request(request)
-        data = self.InputSerializer(data=request.data)
+        data = self.UploadInputSerializer(data=request.data)
         raise_if_upload_stopped(request._request)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -122,7 +126,7 @@ class UploadsView(APIView):
         )
         return Response(upload_object(request, _uploads_of(request.user).get(pk=track.pk)), status=202)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="studio-list-uploads", responses={200: dict})
     def get(self, request):
         return Response(
             paginate(request, _uploads_of(request.user), lambda rows: [upload_object(request, t) for t in rows])
@@ -130,7 +134,7 @@ class UploadsView(APIView):
 
 
 class UploadView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="studio-get-upload", responses={200: dict})
     def get(self, request, upload_id: str):
         track = _uploads_of(request.user).filter(public_id=require_public_id(upload_id)).first()
         if track is None:
@@ -141,19 +145,19 @@ class UploadView(APIView):
 class StudioArtistsView(APIView):
     parser_classes = [JSONParser, FormParser]
 
-    class InputSerializer(serializers.Serializer):
+    class ArtistInputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=500)
         bio = serializers.CharField(required=False, allow_blank=True, max_length=5000)
         genres = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=10)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="studio-list-artists", responses={200: dict})
     def get(self, request):
         artists = Artist.objects.filter(managers=request.user)
         return Response(paginate(request, artists, lambda rows: [artist_simplified(request, a) for a in rows]))
 
-    @extend_schema(request=InputSerializer, responses={201: dict})
+    @extend_schema(operation_id="studio-create-artist", request=ArtistInputSerializer, responses={201: dict})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.ArtistInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         artist = artist_create(
             name=data.validated_data["name"],
@@ -165,7 +169,7 @@ class StudioArtistsView(APIView):
 
 
 class StudioAlbumsView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="studio-list-albums", responses={200: dict})
     def get(self, request):
         albums = (
             Album.objects.filter(album_artists__artist__managers=request.user)

@@ -23,7 +23,7 @@ def _full_tracks(request, tracks, market):
 
 
 class TrackView(APIView):
-    @extend_schema(parameters=[MARKET], responses={200: dict})
+    @extend_schema(operation_id="get-track", parameters=[MARKET], responses={200: dict})
     def get(self, request, track_id: str):
         market = country_param(request)
         track = selectors.track_get_visible(track_id=track_id)
@@ -31,7 +31,7 @@ class TrackView(APIView):
 
 
 class SeveralTracksView(APIView):
-    @extend_schema(parameters=[IDS, MARKET], responses={200: dict})
+    @extend_schema(operation_id="get-several-tracks", parameters=[IDS, MARKET], responses={200: dict})
     def get(self, request):
         ids = ids_param(request, maximum=50)
         market = country_param(request)
@@ -50,7 +50,7 @@ def _album_tracks_page(request, album, market, *, default_limit=20):
 
 
 class AlbumView(APIView):
-    @extend_schema(parameters=[MARKET], responses={200: dict})
+    @extend_schema(operation_id="get-an-album", parameters=[MARKET], responses={200: dict})
     def get(self, request, album_id: str):
         market = country_param(request)
         album = selectors.album_get_visible(album_id=album_id)
@@ -69,7 +69,7 @@ class AlbumView(APIView):
 
 
 class SeveralAlbumsView(APIView):
-    @extend_schema(parameters=[IDS, MARKET], responses={200: dict})
+    @extend_schema(operation_id="get-multiple-albums", parameters=[IDS, MARKET], responses={200: dict})
     def get(self, request):
         ids = ids_param(request, maximum=20)
         market = country_param(request)
@@ -87,7 +87,7 @@ class SeveralAlbumsView(APIView):
 
 
 class AlbumTracksView(APIView):
-    @extend_schema(parameters=[MARKET], responses={200: dict})
+    @extend_schema(operation_id="get-an-albums-tracks", parameters=[MARKET], responses={200: dict})
     def get(self, request, album_id: str):
         market = country_param(request)
         album = selectors.album_get_visible(album_id=album_id)
@@ -95,13 +95,13 @@ class AlbumTracksView(APIView):
 
 
 class ArtistView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="get-an-artist", responses={200: dict})
     def get(self, request, artist_id: str):
         return Response(artist_full(request, selectors.artist_get(artist_id=artist_id)))
 
 
 class SeveralArtistsView(APIView):
-    @extend_schema(parameters=[IDS], responses={200: dict})
+    @extend_schema(operation_id="get-multiple-artists", parameters=[IDS], responses={200: dict})
     def get(self, request):
         ids = ids_param(request, maximum=50)
         found = selectors.artists_by_ids(ids)
@@ -110,7 +110,9 @@ class SeveralArtistsView(APIView):
 
 class ArtistAlbumsView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("include_groups", str), OpenApiParameter("market", str)], responses={200: dict}
+        operation_id="get-an-artists-albums",
+        parameters=[OpenApiParameter("include_groups", str), OpenApiParameter("market", str)],
+        responses={200: dict},
     )
     def get(self, request, artist_id: str):
         artist = selectors.artist_get(artist_id=artist_id)
@@ -134,7 +136,11 @@ class ArtistAlbumsView(APIView):
 
 
 class ArtistTopTracksView(APIView):
-    @extend_schema(parameters=[MARKET, OpenApiParameter("country", str)], responses={200: dict})
+    @extend_schema(
+        operation_id="get-an-artists-top-tracks",
+        parameters=[MARKET, OpenApiParameter("country", str)],
+        responses={200: dict},
+    )
     def get(self, request, artist_id: str):
         market = country_param(request, "market") or country_param(request, "country")
         artist = selectors.artist_get(artist_id=artist_id)
