@@ -180,7 +180,9 @@ if DEBUG:
 
 # --- Uploads and ingest ---------------------------------------------------------------------
 # Uploads stream to a temporary file on disk from the first byte, never whole into memory.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+# Django's ASGI handler spools each request body with this as its in-memory limit (0 would mean
+# "never roll over to disk"), so a small positive value keeps large bodies on disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 FILE_UPLOAD_HANDLERS = ["apps.catalog.uploads.SizeLimitedUploadHandler"]
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 500 * 1024 * 1024)
 ARTWORK_MAX_BYTES = env_int("ARTWORK_MAX_BYTES", 20 * 1024 * 1024)
@@ -255,6 +257,10 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+if env_bool("BEHIND_TLS_PROXY", False):
+    # The fronting proxy terminates TLS and says so; absolute URLs (paging `next`, hrefs) are https.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
 
 LOGGING = {
     "version": 1,

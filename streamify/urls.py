@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.catalog.views import artwork
 from apps.common.api.routes import api_path
 
 api_patterns = [
@@ -27,7 +27,14 @@ urlpatterns = [
 if settings.MEDIA_STORAGE == "filesystem":
     # Public artwork only. Masters and HLS ladders are never served from here: audio leaves the
     # platform through signed, expiring stream URLs.
-    urlpatterns.append(re_path(r"^media/(?P<path>images/.+)$", serve, {"document_root": settings.MEDIA_ROOT}))
+    # The pattern names exactly the files artwork_store writes: no dots, no slashes, no escapes that
+    # serve() would normalise into another folder (masters/ and audio/ are never reachable).
+    urlpatterns.append(
+        re_path(
+            r"^media/images/(?P<path>(?:albums|artists)/[A-Za-z0-9]{10}-\d{2,3}\.jpg)$",
+            artwork,
+        )
+    )
 
 handler404 = "apps.common.http.page_not_found"
 handler500 = "apps.common.http.server_error"

@@ -14,8 +14,17 @@ def field_limit(field_name: str) -> int:
     return settings.ARTWORK_MAX_BYTES if field_name in ("cover", "image") else settings.UPLOAD_MAX_BYTES
 
 
+UPLOAD_PATHS = ("/v1/studio/uploads", "/studio/uploads/new")
+OTHER_REQUEST_LIMIT = 2 * 1024 * 1024  # JSON and forms: generous, and small enough to spool cheaply
+
+
 def request_limit() -> int:
     return settings.UPLOAD_MAX_BYTES + settings.ARTWORK_MAX_BYTES + FORM_OVERHEAD_BYTES
+
+
+def request_limit_for(path: str) -> int:
+    """Only the upload endpoints take masters; every other request is bounded far lower."""
+    return request_limit() if path.rstrip("/") in UPLOAD_PATHS else OTHER_REQUEST_LIMIT
 
 
 def _mib(value: int) -> str:

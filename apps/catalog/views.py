@@ -3,9 +3,11 @@ listener cannot see is a 404, never a hint that it exists."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.static import serve
 
 from apps.catalog.models import Album
 from apps.catalog.selectors import (
@@ -99,3 +101,9 @@ def track_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     album = track.album
     album.cover = cover(album.images, display_px=300)
     return render(request, "web/track.html", {"track": track, "album": album})
+
+
+def artwork(request: HttpRequest, path: str) -> HttpResponse:
+    """Public cover art and artist pictures in the embedded mode (nginx serves them in production).
+    Rooted at the images folder, so nothing else under the media root is reachable."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT / "images")

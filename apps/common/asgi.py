@@ -24,7 +24,7 @@ def _content_length(scope) -> int | None:
 
 async def _send_413(send, limit: int) -> None:
     body = json.dumps(
-        {"error": {"status": 413, "message": f"The request is larger than the {limit // (1024 * 1024)} MiB limit."}}
+        {"error": {"status": 413, "message": f"The request is larger than the {limit / (1024 * 1024):g} MiB limit."}}
     ).encode()
     await send(
         {
@@ -37,14 +37,14 @@ async def _send_413(send, limit: int) -> None:
 
 
 class RequestBodyLimitMiddleware:
-    def __init__(self, app, *, max_body_bytes: Callable[[], int]):
+    def __init__(self, app, *, max_body_bytes: Callable[[str], int]):
         self.app = app
-        self.max_body_bytes = max_body_bytes  # read per request, so settings overrides apply
+        self.max_body_bytes = max_body_bytes  # path -> limit, read per request so settings apply
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = self.max_body_bytes()
+        limit = self.max_body_bytes(scope.get("path", ""))
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             return await _send_413(send, limit)

@@ -84,6 +84,7 @@ def run_bare(source: Path) -> float:
             ladder=settings.AUDIO_LADDER_KBPS,
             segment_seconds=settings.HLS_SEGMENT_SECONDS,
             max_seconds=settings.INGEST_MAX_DURATION_MS / 1000,
+            demuxer="flac",
         )
         started = time.perf_counter()
         # The pipeline reads the progress lines from stdout and sends stderr to a file; here both

@@ -394,3 +394,17 @@ def test_it_refuses_audio_under_a_second_naming_the_minimum(artist_api, tmp_path
 
     assert response.status_code == 400
     assert "1 s minimum" in response.json()["error"]["message"]
+
+
+def test_it_refuses_cover_art_declaring_too_many_pixels_before_decoding(artist_api, tmp_path, writes_nothing):
+    buffer = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(buffer, "PNG")  # ~10 kB on disk, 81 megapixels decoded
+    bomb = SimpleUploadedFile("cover.png", buffer.getvalue())
+
+    with writes_nothing():
+        response = artist_api.post(
+            "/v1/studio/uploads", {"file": audio_upload(tmp_path), "cover": bomb}, format="multipart"
+        )
+
+    assert response.status_code == 400
+    assert "6000x6000" in response.json()["error"]["message"]

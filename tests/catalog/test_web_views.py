@@ -156,3 +156,32 @@ def test_it_renders_titles_escaped_intact_and_with_their_own_direction(client, t
         content = client.get(url).content.decode()
         assert f'dir="auto">{escape(title)}<' in content, url
     assert "<b>&amp;" not in client.get(HOME).content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/images/../masters/{id}/song.flac",
+        "/media/images/%2e%2e/masters/{id}/song.flac",
+        "/media/images/..%2fmasters/{id}/song.flac",
+        "/media/images/albums/../../masters/{id}/song.flac",
+        "/media/masters/{id}/song.flac",
+    ],
+)
+def test_the_artwork_route_never_serves_masters(client, _media_root, path):
+    master = _media_root / "masters" / "abcdefghij" / "song.flac"
+    master.parent.mkdir(parents=True)
+    master.write_bytes(b"fLaC secret master")
+
+    response = client.get(path.format(id="abcdefghij"))
+
+    assert response.status_code == 404
+    assert b"secret master" not in b"".join(getattr(response, "streaming_content", [response.content]))
+
+
+def test_the_artwork_route_serves_stored_covers(client, _media_root):
+    cover = _media_root / "images" / "albums" / "AbCdEf1234-300.jpg"
+    cover.parent.mkdir(parents=True)
+    cover.write_bytes(b"\\xff\\xd8\\xff jpeg")
+
+    assert client.get("/media/images/albums/AbCdEf1234-300.jpg").status_code == 200

@@ -6,13 +6,15 @@ import asyncio
 
 import pytest
 
-from apps.catalog.uploads import request_limit
+from apps.catalog.uploads import request_limit, request_limit_for
 from streamify.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def call(headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tuple[list[dict], int]:
+def call(
+    headers: list[tuple[bytes, bytes]], chunks: list[bytes], path: str = "/v1/studio/uploads"
+) -> tuple[list[dict], int]:
     """Drive the ASGI app with a POST whose body arrives in `chunks`; returns what it sent and how
     many body chunks it read."""
     scope = {
@@ -21,8 +23,8 @@ def call(headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tuple[list[
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": "/v1/studio/uploads",
-        "raw_path": b"/v1/studio/uploads",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": [(b"host", b"testserver"), *headers],
@@ -71,3 +73,13 @@ def test_it_lets_small_bodies_through_to_django():
     sent, _ = call([(b"content-length", b"2"), (b"content-type", b"application/json")], [b"{}"])
 
     assert sent[0]["status"] == 401  # reached the API, which wants a token
+
+
+def test_other_paths_take_only_a_couple_of_mib():
+    """An anonymous 400 MB POST to the log-in form is refused before Django spools any of it."""
+    sent, reads = call([(b"content-length", str(400 * 1024 * 1024).encode())], [b"x"], path="/accounts/login/")
+
+    assert sent[0]["status"] == 413
+    assert reads == 0
+    assert request_limit_for("/accounts/login/") == 2 * 1024 * 1024
+    assert request_limit_for("/v1/studio/uploads/") == request_limit()

@@ -13,15 +13,16 @@ SNIFF_BYTES = 4096
 class AudioFormat:
     name: str  # wav, flac, aiff, mp3, ogg-vorbis, opus, m4a
     description: str
+    demuxer: str  # ffmpeg's -f for it
 
 
-WAV = AudioFormat("wav", "WAV")
-FLAC = AudioFormat("flac", "FLAC")
-AIFF = AudioFormat("aiff", "AIFF")
-MP3 = AudioFormat("mp3", "MP3")
-VORBIS = AudioFormat("ogg-vorbis", "Ogg Vorbis")
-OPUS = AudioFormat("opus", "Opus")
-M4A = AudioFormat("m4a", "MPEG-4 audio (M4A/AAC)")
+WAV = AudioFormat("wav", "WAV", "wav")
+FLAC = AudioFormat("flac", "FLAC", "flac")
+AIFF = AudioFormat("aiff", "AIFF", "aiff")
+MP3 = AudioFormat("mp3", "MP3", "mp3")
+VORBIS = AudioFormat("ogg-vorbis", "Ogg Vorbis", "ogg")
+OPUS = AudioFormat("opus", "Opus", "ogg")
+M4A = AudioFormat("m4a", "MPEG-4 audio (M4A/AAC)", "mov")
 
 ACCEPTED = "WAV, FLAC, AIFF, MP3, Ogg Vorbis, Opus or M4A/AAC"
 

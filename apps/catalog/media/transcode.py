@@ -47,7 +47,7 @@ class LadderResult:
 
 
 def ladder_command(
-    *, source: Path, out_dir: Path, ladder: Sequence[int], segment_seconds: int, max_seconds: float
+    *, source: Path, out_dir: Path, ladder: Sequence[int], segment_seconds: int, max_seconds: float, demuxer: str
 ) -> list[str]:
     rungs = len(ladder)
     labels = "".join(f"[a{i}]" for i in range(rungs))
@@ -57,6 +57,9 @@ def ladder_command(
     )
     command = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-y", "-progress", "pipe:1"]
     # Decode at most a little past the limit: a 10-hour upload costs seconds, not hours.
+    # The demuxer is the one the sniffer named and only local files may be opened: ffmpeg's own
+    # probing could read a crafted "MP3" as a playlist that points at other files.
+    command += ["-protocol_whitelist", "file", "-f", demuxer]
     command += ["-t", f"{max_seconds + 1:.3f}", "-i", str(source), "-filter_complex", graph]
     for i in range(rungs):
         command += ["-map", f"[a{i}]"]
@@ -98,11 +101,17 @@ def transcode_ladder(
     segment_seconds: int,
     max_seconds: float,
     timeout_seconds: int,
+    demuxer: str,
     on_progress: Callable[[int], None] | None = None,
 ) -> LadderResult:
     """Run the one-pass ladder. Raises TranscodeError with a human reason on bad input."""
     command = ladder_command(
-        source=source, out_dir=out_dir, ladder=ladder, segment_seconds=segment_seconds, max_seconds=max_seconds
+        source=source,
+        out_dir=out_dir,
+        ladder=ladder,
+        segment_seconds=segment_seconds,
+        max_seconds=max_seconds,
+        demuxer=demuxer,
     )
     decoded_us = 0
     timed_out = threading.Event()

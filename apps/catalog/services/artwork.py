@@ -13,7 +13,7 @@ from apps.common.ids import new_public_id
 
 ARTWORK_SIZES = (640, 300, 64)
 MIN_ARTWORK_SIDE = 300
-Image.MAX_IMAGE_PIXELS = 50_000_000  # refuse decompression bombs before decoding them
+MAX_ARTWORK_PIXELS = 6000 * 6000  # checked from the header, before a pixel is decoded
 
 
 def artwork_store(*, source, owner_prefix: str) -> list[dict]:
@@ -21,8 +21,14 @@ def artwork_store(*, source, owner_prefix: str) -> list[dict]:
     `[{"key", "width", "height"}]` list stored on the album or artist, largest first."""
     try:
         image = Image.open(source)
-        image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
+        raise UnsupportedMediaType(f"The cover art is not a readable image ({exc.__class__.__name__}).") from exc
+    if image.width * image.height > MAX_ARTWORK_PIXELS:
+        # A few hundred KB of PNG can declare 100 megapixels: refuse before decoding it into RAM.
+        raise ApplicationError("Cover art may be at most 6000x6000 pixels.")
+    try:
+        image.load()
+    except (Image.DecompressionBombError, OSError, SyntaxError) as exc:
         raise UnsupportedMediaType(f"The cover art is not a readable image ({exc.__class__.__name__}).") from exc
     image = ImageOps.exif_transpose(image).convert("RGB")
     if min(image.size) < MIN_ARTWORK_SIDE:

@@ -99,7 +99,7 @@ def _transcode(track: Track, token: str, scratch: Path):
     with storage_local_copy(track.master_key, scratch) as source:
         with source.open("rb") as handle:
             try:
-                sniff_audio_format(handle.read(SNIFF_BYTES))
+                audio_format = sniff_audio_format(handle.read(SNIFF_BYTES))
             except ApplicationError as exc:
                 raise IngestFailure(exc.message) from exc
         out_dir = scratch / "ladder"
@@ -111,6 +111,7 @@ def _transcode(track: Track, token: str, scratch: Path):
                 segment_seconds=settings.HLS_SEGMENT_SECONDS,
                 max_seconds=settings.INGEST_MAX_DURATION_MS / 1000,
                 timeout_seconds=settings.INGEST_FFMPEG_TIMEOUT_SECONDS,
+                demuxer=audio_format.demuxer,
                 on_progress=_progress_reporter(track.pk, token, track.duration_ms),
             )
         except TranscodeError as exc:
