@@ -36,5 +36,6 @@ if settings.MEDIA_STORAGE == "filesystem":
         )
     )
 
+handler400 = "apps.common.http.bad_request"
 handler404 = "apps.common.http.page_not_found"
 handler500 = "apps.common.http.server_error"

@@ -89,7 +89,7 @@ def artist_albums(*, artist: Artist, groups: list[str]):
     if "appears_on" in groups:
         wanted |= Q(pk__in=Album.objects.filter(appears).values("pk"))
     ids = Album.objects.filter(wanted).values("pk")
-    return _albums_with_counts().filter(pk__in=ids).order_by("-release_date", "title")
+    return _albums_with_counts().filter(pk__in=ids).order_by("-release_date", "title", "pk")
 
 
 def artist_top_tracks(*, artist: Artist, limit: int = 10):
@@ -97,7 +97,7 @@ def artist_top_tracks(*, artist: Artist, limit: int = 10):
         Track.objects.ready()
         .with_relations()
         .filter(track_artists__artist=artist)
-        .order_by("-popularity", "-album__release_date", "track_number")[:limit]
+        .order_by("-popularity", "-album__release_date", "track_number", "pk")[:limit]
     )
 
 

@@ -15,6 +15,12 @@ def page_not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+def bad_request(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return json_error(400, "Bad request.")
+    return defaults.bad_request(request, exception)
+
+
 def server_error(request):
     if request.path.startswith(API_PREFIX):
         return json_error(500, "Server error.")

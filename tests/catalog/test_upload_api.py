@@ -408,3 +408,53 @@ def test_it_refuses_cover_art_declaring_too_many_pixels_before_decoding(artist_a
 
     assert response.status_code == 400
     assert "6000x6000" in response.json()["error"]["message"]
+
+
+def test_it_refuses_crediting_an_artist_the_uploader_does_not_manage(
+    artist_api, other_artist_user, tmp_path, writes_nothing
+):
+    theirs = other_artist_user.managed_artists.get()
+
+    with writes_nothing():
+        response = artist_api.post(
+            "/v1/studio/uploads",
+            {"file": audio_upload(tmp_path), "featured_artist_ids": theirs.public_id},
+            format="multipart",
+        )
+
+    assert response.status_code == 400
+    assert theirs.public_id in response.json()["error"]["message"]
+
+
+def test_it_cleans_hostile_tags(artist_api, tmp_path, django_capture_on_commit_callbacks):
+    """NUL in a title and absurd track numbers would be 500s on PostgreSQL; they are cleaned."""
+    upload = audio_upload(tmp_path, metadata={"title": "Evil\x01Title", "track": "70000"})
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = artist_api.post("/v1/studio/uploads", {"file": upload}, format="multipart")
+
+    assert response.status_code == 202
+    assert response.json()["name"] == "EvilTitle"
+    assert response.json()["track_number"] == 1
+
+
+def test_a_broker_outage_after_commit_keeps_the_upload(
+    artist_api, tmp_path, _media_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The ingest message is sent after commit; if sending fails, the committed upload stays whole
+    (the row, its master) and the request still succeeds."""
+    from apps.catalog.tasks import ingest_track
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    # Stand-in for a broker outage: a real broker cannot be made to fail on cue inside a test.
+    monkeypatch.setattr(ingest_track, "delay", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = artist_api.post("/v1/studio/uploads", {"file": audio_upload(tmp_path)}, format="multipart")
+
+    assert response.status_code == 202
+    track = Track.objects.get(public_id=response.json()["id"])
+    assert track.ingest_state == "uploaded"
+    assert (_media_root / track.master_key).exists()

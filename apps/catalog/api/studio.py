@@ -152,7 +152,7 @@ class StudioArtistsView(APIView):
 
     @extend_schema(operation_id="studio-list-artists", responses={200: dict})
     def get(self, request):
-        artists = Artist.objects.filter(managers=request.user)
+        artists = Artist.objects.filter(managers=request.user).order_by("name", "pk")
         return Response(paginate(request, artists, lambda rows: [artist_simplified(request, a) for a in rows]))
 
     @extend_schema(operation_id="studio-create-artist", request=ArtistInputSerializer, responses={201: dict})
@@ -174,6 +174,7 @@ class StudioAlbumsView(APIView):
         albums = (
             Album.objects.filter(album_artists__artist__managers=request.user)
             .distinct()
+            .order_by("-release_date", "title", "pk")
             .prefetch_related(Prefetch("album_artists", queryset=AlbumArtist.objects.select_related("artist")))
         )
 

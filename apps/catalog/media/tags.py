@@ -25,18 +25,24 @@ class FileTags:
     disc_number: int | None = None
 
 
+TAG_MAX = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _first(tags, key: str) -> str:
+    """A tag's first value as safe text: no control characters (PostgreSQL refuses NUL), bounded."""
     try:
         values = tags.get(key) or []
     except (KeyError, ValueError):
         return ""
-    return str(values[0]).strip() if values else ""
+    return _CONTROL.sub("", str(values[0])).strip()[:TAG_MAX] if values else ""
 
 
-def _number(text: str) -> int | None:
-    """'3' or '3/12' -> 3."""
-    match = re.match(r"\s*(\d+)", text or "")
-    return int(match.group(1)) if match else None
+def _number(text: str, *, maximum: int) -> int | None:
+    """'3' or '3/12' -> 3; nonsense or out of range -> None (the form or a default decides)."""
+    match = re.match(r"\s*(\d{1,6})", text or "")
+    value = int(match.group(1)) if match else None
+    return value if value and value <= maximum else None
 
 
 def read_tags(path: str) -> FileTags:
@@ -60,6 +66,6 @@ def read_tags(path: str) -> FileTags:
         genres=[part.strip() for part in re.split(r"[;/,]", genre) if part.strip()],
         isrc=_first(tags, "isrc"),
         language=_first(tags, "language"),
-        track_number=_number(_first(tags, "tracknumber")),
-        disc_number=_number(_first(tags, "discnumber")),
+        track_number=_number(_first(tags, "tracknumber"), maximum=999),
+        disc_number=_number(_first(tags, "discnumber"), maximum=99),
     )

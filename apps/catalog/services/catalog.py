@@ -57,7 +57,7 @@ def _images_replace(row: Artist | Album, *, source, owner_prefix: str) -> Artist
         with transaction.atomic():
             row.images = new_images
             row.save(update_fields=["images"])
-            transaction.on_commit(lambda: artwork_delete(old_images))
+            transaction.on_commit(lambda: artwork_delete(old_images), robust=True)
     except BaseException:
         artwork_delete(new_images)
         raise

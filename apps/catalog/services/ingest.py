@@ -164,7 +164,8 @@ def _publish(track_id: int, token: str, prefix: str, result) -> bool:
             ]
         )  # fmt: skip
         if previous_prefix and previous_prefix != prefix:
-            transaction.on_commit(lambda: storage_delete_prefix(previous_prefix))
+            # robust: failing to remove the old ladder must never look like a failed publish.
+            transaction.on_commit(lambda: storage_delete_prefix(previous_prefix), robust=True)
     return True
 
 
@@ -204,6 +205,10 @@ def track_ingest(*, track_id: int) -> None:
         return
     except BaseException:
         storage_delete_prefix(prefix)
+        # A re-run of a ready track that broke on our side asks again, so the task's retry runs it.
+        Track.objects.filter(pk=track_id, ingest_attempt=token, ingest_state=IngestState.READY).update(
+            ingest_attempt=REINGEST_REQUESTED
+        )
         raise
     if not published:
         storage_delete_prefix(prefix)

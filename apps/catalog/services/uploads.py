@@ -156,6 +156,12 @@ def upload_create(
     """An artist account's upload: authorise, then create the track from its master."""
     artist = managed_artist_for(user=user, artist_id=artist_id)
     album = _existing_album(user=user, album_id=metadata.album_id) if metadata.album_id else None
+    # An artist account may credit only profiles it manages: crediting someone else's would put the
+    # track on their page without their consent (a consent flow between accounts is future work).
+    managed = set(Artist.objects.filter(managers=user).values_list("public_id", flat=True))
+    foreign = [i for i in metadata.featured_artist_ids if i not in managed]
+    if foreign:
+        raise ValidationError({"featured_artist_ids": f"Unknown artist id(s): {', '.join(foreign)}."})
     return track_create_from_master(
         artist=artist, file=file, metadata=metadata, album=album, cover=cover, uploaded_by=user
     )
@@ -194,7 +200,7 @@ def track_create_from_master(
     featured = _featured(metadata.featured_artist_ids, artist)
     disc = metadata.disc_number or tags.disc_number or 1
     if album is not None:
-        track_number = _position(album, disc, metadata.track_number or tags.track_number)
+        _position(album, disc, metadata.track_number or tags.track_number)  # refuse early, before storing
 
     public_id = new_public_id()
     safe_name = get_valid_filename(Path(file.name or "master").name)[-100:] or "master"
@@ -220,6 +226,11 @@ def track_create_from_master(
                 )
                 new_album_images = album.images
                 track_number = metadata.track_number or tags.track_number or 1
+            else:
+                # Numbering under a lock on the album (STYLE 6): two uploads into one album at once
+                # get consecutive numbers instead of one of them a spurious 409.
+                Album.objects.select_for_update().filter(pk=album.pk).exists()
+                track_number = _position(album, disc, metadata.track_number or tags.track_number)
             track = Track.objects.create(
                 public_id=public_id,
                 album=album,
@@ -260,7 +271,9 @@ def track_ingest_enqueue(*, track: Track) -> None:
     the row)."""
     from apps.catalog.tasks import ingest_track  # tasks import services; import here, not at the top
 
-    transaction.on_commit(lambda: ingest_track.delay(track.pk))
+    # robust: a broker outage after commit must not fail the request (and so trigger cleanup of a
+    # committed upload); the track stays `uploaded` and staff can re-run it from the admin.
+    transaction.on_commit(lambda: ingest_track.delay(track.pk), robust=True)
 
 
 @transaction.atomic
