@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
@@ -47,15 +48,20 @@ def user_private(request, user: User) -> dict:
     }
 
 
-class TokenObtainView(TokenObtainPairView):
+class AuthThrottled:
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+class TokenObtainView(AuthThrottled, TokenObtainPairView):
     """`POST /v1/auth/token` with `{"email", "password"}` -> `{"access", "refresh"}`."""
 
 
-class TokenRefresh(TokenRefreshView):
+class TokenRefresh(AuthThrottled, TokenRefreshView):
     """`POST /v1/auth/token/refresh` with `{"refresh"}` -> `{"access"}`."""
 
 
-class RegisterView(APIView):
+class RegisterView(AuthThrottled, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 

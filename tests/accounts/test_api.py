@@ -118,3 +118,14 @@ def test_it_accepts_the_web_session_on_the_api(client, listener):
     client.force_login(listener)
 
     assert client.get("/v1/me").json()["id"] == listener.public_id
+
+
+def test_it_throttles_password_guessing_in_the_error_shape(anon, listener):
+    for _ in range(20):
+        anon.post("/v1/auth/token", {"email": listener.email, "password": "guess"}, format="json")
+
+    response = anon.post("/v1/auth/token", {"email": listener.email, "password": PASSWORD}, format="json")
+
+    assert response.status_code == 429
+    assert response.json()["error"]["status"] == 429
+    assert int(response["Retry-After"]) > 0
