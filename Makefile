@@ -46,7 +46,7 @@ test: install
 test-services: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/streamify} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
-	STREAMIFY_REQUIRE_SERVICES=1 $(BIN)/pytest
+	DB_CONN_MAX_AGE=0 STREAMIFY_REQUIRE_SERVICES=1 $(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
