@@ -36,6 +36,7 @@ os.environ["MEDIA_STORAGE"] = "filesystem"
 os.environ.pop("DATABASE_URL", None)
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # ingest logs one line per track at INFO
 
+# Imported only now: Django and the project modules read the environment set above.
 import django  # noqa: E402
 
 django.setup()
