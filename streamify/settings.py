@@ -9,6 +9,7 @@ sees never changes with the mode. Every variable is listed in the README.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -194,6 +195,35 @@ HLS_SEGMENT_SECONDS = env_int("HLS_SEGMENT_SECONDS", 6)
 # to 160, premium up to 320 (enforced by the delivery loop).
 AUDIO_LADDER_KBPS = (96, 160, 320)
 FFMPEG_BINARY = env_str("FFMPEG_BINARY")  # empty: system ffmpeg on PATH, else imageio-ffmpeg's
+
+# --- Delivery (signed stream URLs, the fronting cache) --------------------------------------
+# The key nginx's secure_link_md5 and Django's fallback both check stream URLs with. The rendered
+# nginx config carries it, so it is its own secret: rotating SECRET_KEY must not break nginx.
+STREAM_SIGNING_SECRET = env_str("STREAM_SIGNING_SECRET") or hashlib.sha256(
+    f"stream-signing:{SECRET_KEY}".encode()
+).hexdigest()
+STREAM_URL_LIFETIME_SECONDS = env_int("STREAM_URL_LIFETIME_SECONDS", 600)
+# Where stream URLs point: empty means this site (Django's fallback, or nginx when it fronts the
+# whole site); a CDN or a media host of its own otherwise, e.g. https://media.example.com.
+STREAM_BASE_URL = env_str("STREAM_BASE_URL").rstrip("/")
+STREAM_CORS_ALLOW_ORIGIN = env_str("STREAM_CORS_ALLOW_ORIGIN", "*")
+# The highest rung of AUDIO_LADDER_KBPS each product may fetch.
+TIER_MAX_KBPS = {"free": env_int("FREE_MAX_KBPS", 160), "premium": env_int("PREMIUM_MAX_KBPS", 320)}
+# A re-ingest replaces a ladder; the old one stays this long so URLs already signed keep working.
+LADDER_RETIRE_AFTER_SECONDS = STREAM_URL_LIFETIME_SECONDS + 300
+
+# --- Rights: where a listener is ------------------------------------------------------------
+# A country header is believed only from these addresses (a fronting proxy that sets it from
+# GeoIP and strips any value a client sent); from anyone else the profile's country counts.
+COUNTRY_HEADER = env_str("COUNTRY_HEADER")  # e.g. X-Country; empty: profile country only
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])  # addresses or networks, e.g. 10.0.0.0/8
+
+# --- Play events ----------------------------------------------------------------------------
+PLAY_EVENTS_MAX_BATCH = 100
+PLAY_EVENT_MAX_AGE_DAYS = 30  # offline plays older than this are refused
+PLAY_EVENT_FUTURE_SKEW_SECONDS = 300  # client clocks run fast; beyond this a timestamp is refused
+PLAY_EVENT_DURATION_SLACK_MS = 10_000  # ms_played may exceed the duration by this much
+STREAM_MIN_MS = 30_000  # a play this long counts as one stream (royalties, charts)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -11,6 +11,9 @@ from apps.common.api.routes import api_path
 api_patterns = [
     *include("apps.accounts.api_urls")[0].urlpatterns,
     *include("apps.catalog.api.urls")[0].urlpatterns,
+    *include("apps.rights.api_urls")[0].urlpatterns,
+    *include("apps.playback.streaming.api_urls")[0].urlpatterns,
+    *include("apps.playback.events.urls")[0].urlpatterns,
     *api_path("schema", SpectacularAPIView.as_view(), "schema"),
     *api_path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), "docs"),
     *api_path("redoc", SpectacularRedocView.as_view(url_name="api:schema"), "redoc"),
@@ -21,6 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("studio/", include("apps.catalog.studio_urls")),
+    # Signed media: the same URLs nginx validates and caches in front of us (docker/nginx/).
+    path("stream/", include("apps.playback.streaming.urls")),
     path("", include("apps.catalog.urls")),
 ]
 

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from apps.catalog.services.ingest import track_ingest, track_mark_failed
+from apps.catalog.storage import storage_delete_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +25,13 @@ def ingest_track(self, track_id: int) -> None:
             track_mark_failed(track_id=track_id, reason="Processing failed on our side; staff can re-run it.")
             return
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+
+
+@shared_task(name="catalog.retire_ladder", acks_late=True)
+def retire_ladder(prefix: str) -> None:
+    """Delete a replaced ladder (scheduled by the publish that replaced it)."""
+    from apps.catalog.models import Track
+
+    if Track.objects.filter(hls_prefix=prefix).exists():
+        return  # published again in the meantime (never expected, but never delete a live ladder)
+    storage_delete_prefix(prefix)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from unittest import mock
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -16,6 +18,7 @@ from apps.catalog.models import AudioRendition, IngestState, Track
 from apps.catalog.services import ingest
 from apps.catalog.services.ingest import track_ingest
 from apps.catalog.services.uploads import track_reingest
+from apps.catalog.tasks import retire_ladder
 from apps.catalog.storage import storage_upload_directory
 from apps.common.errors import Conflict
 from tests import audio
@@ -70,6 +73,11 @@ def test_it_publishes_a_three_rung_ladder_that_ffmpeg_decodes_whole(tmp_path):
 
     decoded = audio.decoded_duration_s(str(master))
     assert abs(decoded - 13.5) <= 0.05
+
+    # One master per tier cap, listing only the rungs up to it (what a signed URL of that tier maps to).
+    for cap, expected in ((96, ["96"]), (160, ["96", "160"]), (320, ["96", "160", "320"])):
+        tier_master = Path(default_storage.path(f"{track.hls_prefix}/master-{cap}.m3u8")).read_text()
+        assert re.findall(r"^(\d+)/index\.m3u8$", tier_master, re.M) == expected
     assert abs(track.duration_ms - 13_500) <= 50
 
 
@@ -185,13 +193,25 @@ def test_a_reingest_keeps_a_ready_track_playable_until_the_new_ladder_is_publish
     assert len(queued) == 1
     assert Track.objects.ready().filter(pk=track.pk).exists()  # still playable meanwhile
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as published:
         track_ingest(track_id=track.pk)
 
     track.refresh_from_db()
     assert track.ingest_state == IngestState.READY and track.hls_prefix != old_prefix
-    assert storage_files(old_prefix) == []  # the old ladder is removed once the new one is live
     assert track.renditions.count() == 3
+    # Stream URLs signed for the old ladder keep working: its removal waits for them to expire.
+    # (apply_async is replaced only to read the countdown; tests/catalog/test_worker.py runs a real broker.)
+    with mock.patch.object(retire_ladder, "apply_async") as schedule:
+        for callback in published:
+            callback()
+    schedule.assert_called_once_with((old_prefix,), countdown=settings.LADDER_RETIRE_AFTER_SECONDS)
+    assert settings.LADDER_RETIRE_AFTER_SECONDS > settings.STREAM_URL_LIFETIME_SECONDS
+    assert storage_files(old_prefix) != []
+
+    retire_ladder(old_prefix)  # what the worker runs when the countdown ends
+    assert storage_files(old_prefix) == []
+    retire_ladder(track.hls_prefix)  # never the live ladder, whatever asks
+    assert storage_files(track.hls_prefix) != []
 
 
 def test_a_failed_track_can_be_reingested(tmp_path, django_capture_on_commit_callbacks):

@@ -60,6 +60,7 @@ def measure_bandwidth(directory: Path, playlist: VariantPlaylist) -> tuple[int, 
 @dataclass(frozen=True)
 class MasterEntry:
     uri: str
+    bitrate_kbps: int
     peak_bandwidth: int
     average_bandwidth: int
     codec: str
@@ -74,3 +75,16 @@ def render_master_playlist(entries: Iterable[MasterEntry]) -> str:
         )
         lines.append(entry.uri)
     return "\n".join(lines) + "\n"
+
+
+def render_tier_masters(entries: list[MasterEntry]) -> dict[str, str]:
+    """`master.m3u8` with the whole ladder, and `master-<kbps>.m3u8` for each rung listing only
+    the rungs up to it: a tier's signed URL maps to its own master, so a player offered 160 kbps
+    never learns of, or asks for, the 320 kbps rendition."""
+    ordered = sorted(entries, key=lambda entry: entry.bitrate_kbps)
+    masters = {"master.m3u8": render_master_playlist(ordered)}
+    for cap in ordered:
+        masters[f"master-{cap.bitrate_kbps}.m3u8"] = render_master_playlist(
+            entry for entry in ordered if entry.bitrate_kbps <= cap.bitrate_kbps
+        )
+    return masters

@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from apps.catalog.media.hls import MasterEntry, render_master_playlist
+from apps.catalog.media.hls import MasterEntry, render_tier_masters
 from apps.catalog.media.sniff import SNIFF_BYTES, sniff_audio_format
 from apps.catalog.media.transcode import AAC_LC, TranscodeError, transcode_ladder
 from apps.catalog.models import AudioRendition, IngestState, Track
@@ -117,13 +117,18 @@ def _transcode(track: Track, token: str, scratch: Path):
         except TranscodeError as exc:
             raise IngestFailure(str(exc)) from exc
     _check_durations(result.decoded_ms, result.declared_ms)
-    master = render_master_playlist(
+    entries = [
         MasterEntry(
-            uri=v.playlist, peak_bandwidth=v.peak_bandwidth, average_bandwidth=v.average_bandwidth, codec=AAC_LC
+            uri=v.playlist,
+            bitrate_kbps=v.bitrate_kbps,
+            peak_bandwidth=v.peak_bandwidth,
+            average_bandwidth=v.average_bandwidth,
+            codec=AAC_LC,
         )
         for v in result.variants
-    )
-    (out_dir / "master.m3u8").write_text(master)
+    ]
+    for name, text in render_tier_masters(entries).items():
+        (out_dir / name).write_text(text)
     return out_dir, result
 
 
@@ -164,9 +169,19 @@ def _publish(track_id: int, token: str, prefix: str, result) -> bool:
             ]
         )  # fmt: skip
         if previous_prefix and previous_prefix != prefix:
-            # robust: failing to remove the old ladder must never look like a failed publish.
-            transaction.on_commit(lambda: storage_delete_prefix(previous_prefix), robust=True)
+            _retire_ladder_later(previous_prefix)
     return True
+
+
+def _retire_ladder_later(prefix: str) -> None:
+    """Remove a replaced ladder once every stream URL signed for it has expired: deleting it at
+    once would cut off listeners in the middle of a track (their URLs name the old ladder)."""
+    from apps.catalog.tasks import retire_ladder  # tasks import services; import here, not at the top
+
+    # robust: failing to schedule the removal must never look like a failed publish.
+    transaction.on_commit(
+        lambda: retire_ladder.apply_async((prefix,), countdown=settings.LADDER_RETIRE_AFTER_SECONDS), robust=True
+    )
 
 
 def track_mark_failed(*, track_id: int, reason: str, token: str | None = None) -> None:
