@@ -199,9 +199,9 @@ FFMPEG_BINARY = env_str("FFMPEG_BINARY")  # empty: system ffmpeg on PATH, else i
 # --- Delivery (signed stream URLs, the fronting cache) --------------------------------------
 # The key nginx's secure_link_md5 and Django's fallback both check stream URLs with. The rendered
 # nginx config carries it, so it is its own secret: rotating SECRET_KEY must not break nginx.
-STREAM_SIGNING_SECRET = env_str("STREAM_SIGNING_SECRET") or hashlib.sha256(
-    f"stream-signing:{SECRET_KEY}".encode()
-).hexdigest()
+STREAM_SIGNING_SECRET = (
+    env_str("STREAM_SIGNING_SECRET") or hashlib.sha256(f"stream-signing:{SECRET_KEY}".encode()).hexdigest()
+)
 STREAM_URL_LIFETIME_SECONDS = env_int("STREAM_URL_LIFETIME_SECONDS", 600)
 # Where stream URLs point: empty means this site (Django's fallback, or nginx when it fronts the
 # whole site); a CDN or a media host of its own otherwise, e.g. https://media.example.com.

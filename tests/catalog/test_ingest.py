@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from unittest import mock
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -18,8 +18,8 @@ from apps.catalog.models import AudioRendition, IngestState, Track
 from apps.catalog.services import ingest
 from apps.catalog.services.ingest import track_ingest
 from apps.catalog.services.uploads import track_reingest
-from apps.catalog.tasks import retire_ladder
 from apps.catalog.storage import storage_upload_directory
+from apps.catalog.tasks import retire_ladder
 from apps.common.errors import Conflict
 from tests import audio
 from tests.factories import AlbumFactory

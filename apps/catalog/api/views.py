@@ -7,7 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog import selectors
-from apps.catalog.api.representations import album_full, album_simplified, artist_full, track_full, track_simplified
+from apps.catalog.api.rendering import full_tracks
+from apps.catalog.api.representations import album_full, album_simplified, artist_full, track_simplified
 from apps.common.api.ids import ids_param
 from apps.common.api.market import country_param
 from apps.common.api.pagination import paginate, paging_object
@@ -17,17 +18,12 @@ MARKET = OpenApiParameter("market", str, description="ISO 3166-1 alpha-2 country
 IDS = OpenApiParameter("ids", str, description="Comma-separated base62 ids.")
 
 
-def _full_tracks(request, tracks, market):
-    counts = selectors.ready_track_counts([t.album_id for t in tracks])
-    return [track_full(request, t, album_total_tracks=counts.get(t.album_id, 0), market=market) for t in tracks]
-
-
 class TrackView(APIView):
     @extend_schema(operation_id="get-track", parameters=[MARKET], responses={200: dict})
     def get(self, request, track_id: str):
         market = country_param(request)
         track = selectors.track_get_visible(track_id=track_id)
-        return Response(_full_tracks(request, [track], market)[0])
+        return Response(full_tracks(request, [track], market=market)[0])
 
 
 class SeveralTracksView(APIView):
@@ -36,7 +32,7 @@ class SeveralTracksView(APIView):
         ids = ids_param(request, maximum=50)
         market = country_param(request)
         found = selectors.tracks_by_ids(ids)
-        rendered = {t["id"]: t for t in _full_tracks(request, list(found.values()), market)}
+        rendered = {t["id"]: t for t in full_tracks(request, list(found.values()), market=market)}
         return Response({"tracks": [rendered.get(i) for i in ids]})
 
 
@@ -145,4 +141,4 @@ class ArtistTopTracksView(APIView):
         market = country_param(request, "market") or country_param(request, "country")
         artist = selectors.artist_get(artist_id=artist_id)
         tracks = list(selectors.artist_top_tracks(artist=artist))
-        return Response({"tracks": _full_tracks(request, tracks, market)})
+        return Response({"tracks": full_tracks(request, tracks, market=market)})

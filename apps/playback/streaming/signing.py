@@ -90,7 +90,9 @@ def origin_key(asset: Asset, file: str) -> str:
     return f"{asset.prefix}/{file}"
 
 
-def verify(sig: str, expires: str, asset_name: str, file: str, *, now: float | None = None) -> tuple[Verdict, Asset | None]:
+def verify(
+    sig: str, expires: str, asset_name: str, file: str, *, now: float | None = None
+) -> tuple[Verdict, Asset | None]:
     """What nginx decides for a stream request, decided the same way in Python."""
     if not (SIGNATURE_RE.match(sig) and EXPIRES_RE.match(expires)):
         return Verdict.FORBIDDEN, None

@@ -1,0 +1,46 @@
+"""Where a listener is: the country that decides what may play.
+
+The profile's country, overridden only by a header that a trusted fronting proxy sets (from GeoIP,
+say) and that arrives from one of `TRUSTED_PROXIES`. A header from anyone else is ignored: it is a
+value the client controls, and a client must not be able to move itself into another market.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+from django_countries import countries
+
+
+@lru_cache(maxsize=8)
+def _trusted_networks(entries: tuple[str, ...]):
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _from_trusted_proxy(request) -> str | None:
+    header = settings.COUNTRY_HEADER
+    if not header:
+        return None
+    raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+    if not raw:
+        return None
+    try:
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return None
+    if not any(peer in network for network in _trusted_networks(tuple(settings.TRUSTED_PROXIES))):
+        return None
+    code = raw.strip().upper()
+    return code if code in countries else None
+
+
+def request_country(request, user=None) -> str:
+    """The listener's country for this request (ISO 3166-1 alpha-2)."""
+    user = user if user is not None else getattr(request, "user", None)
+    proxied = _from_trusted_proxy(request)
+    if proxied:
+        return proxied
+    profile = getattr(user, "country", None) if user is not None and user.is_authenticated else None
+    return str(profile or settings.DEFAULT_COUNTRY)
