@@ -132,7 +132,9 @@ class Track(models.Model):
     public_id = PublicIdField()
     album = models.ForeignKey(Album, on_delete=models.PROTECT, related_name="tracks")
     title = models.CharField(max_length=TITLE_MAX)
-    isrc = models.CharField(max_length=12, null=True, blank=True, unique=True, validators=[validate_isrc])
+    # Not unique: one recording (ISRC) is often released several times (single, album,
+    # compilation), and relinking plays whichever release is available in the listener's market.
+    isrc = models.CharField(max_length=12, null=True, blank=True, db_index=True, validators=[validate_isrc])
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     explicit = models.BooleanField(default=False)
     disc_number = models.PositiveSmallIntegerField(default=1)
@@ -175,6 +177,7 @@ class Track(models.Model):
             models.UniqueConstraint(
                 fields=["album", "disc_number", "track_number"], name="track_position_in_album_unique"
             ),
+            models.UniqueConstraint(fields=["album", "isrc"], name="track_isrc_once_per_album"),
             models.CheckConstraint(
                 condition=Q(ingest_state="ready", hls_prefix__gt="") | ~Q(ingest_state="ready"),
                 name="track_ready_has_ladder",
@@ -236,3 +239,38 @@ class AudioRendition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.track} @ {self.bitrate_kbps} kbps"
+
+
+WORLDWIDE = "*"  # the territory of a rule that holds in every country without a rule of its own
+
+
+class AvailabilityKind(models.TextChoices):
+    GRANT = "grant", "Playable"
+    GRANT_PREMIUM = "grant_premium", "Playable on premium only"
+    BLOCK = "block", "Blocked"
+    TAKEDOWN = "takedown", "Taken down"
+
+
+class TrackAvailability(models.Model):
+    """The availability read model: where and when a track may play, as rights decided.
+
+    Rights writes these rows (through `catalog.services.availability`) in the transaction that
+    changes a licence or a takedown; every reader asks them with one indexed query. A row holds
+    for `territory` (ISO 3166-1 alpha-2, or `*` for every country without a rule of its own)
+    from `starts_at` until `ends_at` (open ends are null), so a scheduled release appears and an
+    expiring licence ends at the right moment with no job to run.
+    """
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="availability")
+    territory = models.CharField(max_length=2)
+    kind = models.CharField(max_length=16, choices=AvailabilityKind.choices)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=64, help_text="The decision this row comes from, e.g. licence:<id>.")
+
+    class Meta:
+        ordering = ["track", "territory", "starts_at"]
+        indexes = [models.Index(fields=["track", "territory"])]
+
+    def __str__(self) -> str:
+        return f"{self.track_id} {self.territory} {self.kind}"

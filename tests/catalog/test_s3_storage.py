@@ -130,7 +130,7 @@ def test_it_ingests_a_master_stored_on_s3_into_a_ladder_that_decodes_whole(s3_st
     master_text = s3_storage.read(track.master_playlist_key).decode()
     variant_uris = [line for line in master_text.splitlines() if line and not line.startswith("#")]
     assert variant_uris == ["96/index.m3u8", "160/index.m3u8", "320/index.m3u8"]
-    referenced = {track.master_playlist_key}
+    referenced = {track.master_playlist_key} | {f"{track.hls_prefix}/master-{kbps}.m3u8" for kbps in (96, 160, 320)}
     for uri in variant_uris:
         key = f"{track.hls_prefix}/{uri}"
         referenced.add(key)

@@ -7,12 +7,9 @@ never issues a query per object.
 from __future__ import annotations
 
 from django.core.files.storage import default_storage
-from django_countries import countries
 
 from apps.catalog.models import Album, Artist, ArtistRole, Track
 from apps.common.uris import build_uri
-
-ALL_MARKETS = [code for code, _ in countries]
 
 
 def _api(request, path: str) -> str:
@@ -56,7 +53,7 @@ def _credited(links) -> list[Artist]:
     return [link.artist for link in links]
 
 
-def album_simplified(request, album: Album, *, total_tracks: int, market: str | None = None) -> dict:
+def album_simplified(request, album: Album, *, total_tracks: int, availability: dict | None = None) -> dict:
     body = {
         "id": album.public_id,
         "uri": build_uri("album", album.public_id),
@@ -71,20 +68,24 @@ def album_simplified(request, album: Album, *, total_tracks: int, market: str | 
         "artists": [artist_simplified(request, a) for a in _credited(album.album_artists.all())],
         "external_urls": {"spotify": _web(request, f"album/{album.public_id}")},
     }
-    _add_availability(body, market)
+    body.update(availability or {})
     return body
 
 
-def _add_availability(body: dict, market: str | None) -> None:
-    # Every ready track is playable worldwide until licences exist (rights issue): with a market
-    # the answer is `is_playable`, without one the list of markets, as Spotify does.
-    if market:
-        body["is_playable"] = True
-    else:
-        body["available_markets"] = ALL_MARKETS
+def track_link(request, track: Track) -> dict:
+    """What `linked_from` names: the track that was asked for, when another release plays."""
+    return {
+        "id": track.public_id,
+        "uri": build_uri("track", track.public_id),
+        "href": _api(request, f"tracks/{track.public_id}"),
+        "type": "track",
+        "external_urls": {"spotify": _web(request, f"track/{track.public_id}")},
+    }
 
 
-def track_simplified(request, track: Track, *, market: str | None = None) -> dict:
+def track_simplified(request, track: Track, *, availability: dict | None = None) -> dict:
+    """`availability` holds the rights fields, computed for the whole list by `rendering`:
+    `is_playable` (+ `restrictions`, `linked_from`) with a market, `available_markets` without."""
     links = sorted(track.track_artists.all(), key=lambda link: (link.role != ArtistRole.PRIMARY, link.position))
     body = {
         "id": track.public_id,
@@ -101,22 +102,26 @@ def track_simplified(request, track: Track, *, market: str | None = None) -> dic
         "artists": [artist_simplified(request, a) for a in _credited(links)],
         "external_urls": {"spotify": _web(request, f"track/{track.public_id}")},
     }
-    _add_availability(body, market)
+    body.update(availability or {})
     return body
 
 
-def track_full(request, track: Track, *, album_total_tracks: int, market: str | None = None) -> dict:
+def track_full(
+    request, track: Track, *, album_total_tracks: int, availability: dict | None = None, album_availability=None
+) -> dict:
     return {
-        **track_simplified(request, track, market=market),
-        "album": album_simplified(request, track.album, total_tracks=album_total_tracks, market=market),
+        **track_simplified(request, track, availability=availability),
+        "album": album_simplified(
+            request, track.album, total_tracks=album_total_tracks, availability=album_availability
+        ),
         "external_ids": {"isrc": track.isrc} if track.isrc else {},
         "popularity": track.popularity,
     }
 
 
-def album_full(request, album: Album, *, tracks_page: dict, market: str | None = None) -> dict:
+def album_full(request, album: Album, *, tracks_page: dict, availability: dict | None = None) -> dict:
     return {
-        **album_simplified(request, album, total_tracks=album.total_tracks, market=market),
+        **album_simplified(request, album, total_tracks=album.total_tracks, availability=availability),
         "tracks": tracks_page,
         "label": album.label,
         "copyrights": [],

@@ -97,7 +97,9 @@ def _check_duration(tags: FileTags) -> None:
         raise ApplicationError(f"The track is shorter than the {settings.INGEST_MIN_DURATION_MS // 1000} s minimum.")
 
 
-def _clean_isrc(raw: str) -> str | None:
+def _clean_isrc(raw: str, *, artist: Artist, album: Album | None) -> str | None:
+    """An ISRC names a recording, which may be released again (on an album after its single, on
+    a compilation): by the artist of that recording, on another release."""
     if not raw:
         return None
     isrc = normalize_isrc(raw)
@@ -105,8 +107,12 @@ def _clean_isrc(raw: str) -> str | None:
         validate_isrc(isrc)
     except ValidationError as exc:
         raise ValidationError({"isrc": exc.messages}) from exc
-    if Track.objects.filter(isrc=isrc).exists():
-        raise Conflict(f"A track with ISRC {isrc} already exists.")
+    existing = Track.objects.filter(isrc=isrc)
+    if album is not None and existing.filter(album=album).exists():
+        raise Conflict(f"This album already has the recording with ISRC {isrc}.")
+    others = existing.exclude(track_artists__artist=artist, track_artists__role=ArtistRole.PRIMARY)
+    if others.exists():
+        raise Conflict(f"ISRC {isrc} belongs to another artist's recording.")
     return isrc
 
 
@@ -196,7 +202,7 @@ def track_create_from_master(
     _check_duration(tags)
 
     title = clean_title(metadata.title or tags.title or Path(file.name or "").stem.replace("_", " "))
-    isrc = _clean_isrc(metadata.isrc or tags.isrc)
+    isrc = _clean_isrc(metadata.isrc or tags.isrc, artist=artist, album=album)
     featured = _featured(metadata.featured_artist_ids, artist)
     disc = metadata.disc_number or tags.disc_number or 1
     if album is not None:

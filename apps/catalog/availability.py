@@ -1,0 +1,163 @@
+"""Reading the availability read model: may this listener play this track here, now, and if not,
+why. Rights writes the rows (see `TrackAvailability`); everything that asks — track responses,
+search, the player, recommendations — asks here, with one indexed query per batch of tracks.
+
+How rows combine, for a country C at a time t (only rows whose window holds t count):
+
+1. a takedown for C or worldwide wins: `takedown`;
+2. otherwise the rows for C itself decide if there are any, else the worldwide rows, so that
+   "worldwide except C" (grant `*`, block C) and "only in C" (grant C) both say what they mean;
+3. among the deciding rows a block wins (`market`), then a grant (playable), then a grant for
+   premium only (`product` for a free listener); no row at all is `market`.
+
+`playable_q` says the same in SQL for querysets (search, recommendations); a test holds the two
+to agreement on random rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_countries import countries
+
+from apps.catalog.models import WORLDWIDE, AvailabilityKind, IngestState, Track, TrackAvailability
+
+ALL_MARKETS = [code for code, _ in countries]
+_GRANTS = {AvailabilityKind.GRANT, AvailabilityKind.GRANT_PREMIUM}
+
+
+class Restriction(StrEnum):
+    """Why a track cannot play: Spotify's `restrictions.reason`, plus our two of our own."""
+
+    MARKET = "market"
+    PRODUCT = "product"
+    TAKEDOWN = "takedown"
+    NOT_READY = "not_ready"
+
+
+@dataclass(frozen=True)
+class Listener:
+    """Who asks, as far as availability cares: where they are and what they pay for."""
+
+    country: str
+    premium: bool = False
+
+
+def active_q(now: datetime, prefix: str = "") -> Q:
+    starts, ends = f"{prefix}starts_at", f"{prefix}ends_at"
+    return (Q(**{f"{starts}__isnull": True}) | Q(**{f"{starts}__lte": now})) & (
+        Q(**{f"{ends}__isnull": True}) | Q(**{f"{ends}__gt": now})
+    )
+
+
+def _decide(kinds_here: set[str], kinds_world: set[str], *, premium: bool) -> Restriction | None:
+    if AvailabilityKind.TAKEDOWN in kinds_here or AvailabilityKind.TAKEDOWN in kinds_world:
+        return Restriction.TAKEDOWN
+    kinds = kinds_here or kinds_world
+    if AvailabilityKind.BLOCK in kinds:
+        return Restriction.MARKET
+    if AvailabilityKind.GRANT in kinds:
+        return None
+    if AvailabilityKind.GRANT_PREMIUM in kinds:
+        return None if premium else Restriction.PRODUCT
+    return Restriction.MARKET
+
+
+def restrictions_for(
+    tracks: Iterable[Track], listener: Listener, *, now: datetime | None = None
+) -> dict[int, Restriction | None]:
+    """Track pk -> None (playable) or the reason it is not, in one query."""
+    now = now or timezone.now()
+    tracks = list(tracks)
+    result: dict[int, Restriction | None] = {t.pk: Restriction.NOT_READY for t in tracks if not t.is_ready}
+    ready = [t.pk for t in tracks if t.is_ready]
+    if not ready:
+        return result
+    here: dict[int, set[str]] = defaultdict(set)
+    world: dict[int, set[str]] = defaultdict(set)
+    rows = TrackAvailability.objects.filter(
+        active_q(now), track_id__in=ready, territory__in=[listener.country, WORLDWIDE]
+    ).values_list("track_id", "territory", "kind")
+    for track_id, territory, kind in rows:
+        (world if territory == WORLDWIDE else here)[track_id].add(kind)
+    for pk in ready:
+        result[pk] = _decide(here[pk], world[pk], premium=listener.premium)
+    return result
+
+
+def _playable(kinds: set[str]) -> bool:
+    return AvailabilityKind.TAKEDOWN not in kinds and AvailabilityKind.BLOCK not in kinds and bool(kinds & _GRANTS)
+
+
+def markets_for(track_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, list[str]]:
+    """Track pk -> the countries where it plays now (on some product): Spotify's
+    `available_markets`, for responses without a market. One query."""
+    now = now or timezone.now()
+    track_ids = list(track_ids)
+    here: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    world: dict[int, set[str]] = defaultdict(set)
+    for track_id, territory, kind in TrackAvailability.objects.filter(
+        active_q(now), track_id__in=track_ids
+    ).values_list("track_id", "territory", "kind"):
+        if territory == WORLDWIDE:
+            world[track_id].add(kind)
+        else:
+            here[track_id][territory].add(kind)
+    result = {}
+    for pk in track_ids:
+        if AvailabilityKind.TAKEDOWN in world[pk]:
+            result[pk] = []
+            continue
+        own = here[pk]
+        world_plays = _playable(world[pk])
+        if not own:
+            result[pk] = list(ALL_MARKETS) if world_plays else []
+            continue
+        result[pk] = [code for code in ALL_MARKETS if _playable(own[code] if code in own else world[pk])]
+    return result
+
+
+def playable_q(listener: Listener, *, now: datetime | None = None, prefix: str = "") -> Q:
+    """The same decision as `restrictions_for`, as a filter on a Track queryset (or, with a
+    `prefix` such as "track__", on a queryset of rows that point at tracks)."""
+    now = now or timezone.now()
+    rows = TrackAvailability.objects.filter(active_q(now), track=OuterRef(f"{prefix}pk" if prefix else "pk"))
+    here = rows.filter(territory=listener.country)
+    world = rows.filter(territory=WORLDWIDE)
+    grants = [AvailabilityKind.GRANT, *([AvailabilityKind.GRANT_PREMIUM] if listener.premium else [])]
+    takedown = Exists(rows.filter(territory__in=[listener.country, WORLDWIDE], kind=AvailabilityKind.TAKEDOWN))
+    here_plays = Exists(here.filter(kind__in=grants)) & ~Exists(here.filter(kind=AvailabilityKind.BLOCK))
+    world_plays = (
+        ~Exists(here) & Exists(world.filter(kind__in=grants)) & ~Exists(world.filter(kind=AvailabilityKind.BLOCK))
+    )
+    return Q(**{f"{prefix}ingest_state": IngestState.READY}) & ~takedown & (here_plays | world_plays)
+
+
+def relinked(tracks: Iterable[Track], listener: Listener, *, now: datetime | None = None) -> dict[int, Track]:
+    """For tracks not playable in the listener's market: another release of the same recording
+    (ISRC) that is, loaded with its relations. Takedowns are never relinked around: a takedown
+    is of the recording, and another release must not bring it back."""
+    now = now or timezone.now()
+    wanted = {t.isrc: t for t in tracks if t.isrc}
+    if not wanted:
+        return {}
+    candidates = list(
+        Track.objects.ready()
+        .with_relations()
+        .filter(isrc__in=list(wanted))
+        .exclude(pk__in=[t.pk for t in wanted.values()])
+        .order_by("-popularity", "-album__release_date", "pk")
+    )
+    playable = restrictions_for(candidates, listener, now=now)
+    result: dict[int, Track] = {}
+    for candidate in candidates:
+        original = wanted.get(candidate.isrc)
+        if original is not None and original.pk not in result and playable[candidate.pk] is None:
+            result[original.pk] = candidate
+    return result
