@@ -24,6 +24,7 @@ from apps.catalog.models import (
     IngestState,
     Track,
     TrackArtist,
+    TrackAvailability,
 )
 from apps.catalog.services.uploads import track_reingest
 from apps.common.errors import ApplicationError
@@ -224,6 +225,16 @@ class AudioRenditionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class TrackAvailabilityInline(ReadOnlyInline):
+    """The availability read model, as rights last projected it (change it through licences
+    and takedowns in the rights section)."""
+
+    model = TrackAvailability
+    fields = ("territory", "kind", "starts_at", "ends_at", "source")
+    readonly_fields = fields
+    verbose_name_plural = "availability (written by rights)"
+
+
 def _duration(ms: int | None) -> str:
     if ms is None:
         return "—"
@@ -278,7 +289,7 @@ class TrackAdmin(admin.ModelAdmin):
             },
         ),
     )
-    inlines = (TrackArtistInline, AudioRenditionInline)
+    inlines = (TrackArtistInline, AudioRenditionInline, TrackAvailabilityInline)
     actions = ("rerun_ingest",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:

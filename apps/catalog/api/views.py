@@ -37,7 +37,10 @@ class SeveralTracksView(APIView):
         ids = ids_param(request, maximum=50)
         market = market_listener(request)
         found = selectors.tracks_by_ids(ids)
-        rendered = {t["id"]: t for t in full_tracks(request, list(found.values()), market=market)}
+        # Keyed by the id asked for: a relinked track answers in the place of its `linked_from`.
+        rendered = {
+            (t.get("linked_from") or t)["id"]: t for t in full_tracks(request, list(found.values()), market=market)
+        }
         return Response({"tracks": [rendered.get(i) for i in ids]})
 
 
