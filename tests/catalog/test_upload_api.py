@@ -247,6 +247,30 @@ def test_it_refuses_a_duplicate_isrc_with_409(artist_api, tmp_path, writes_nothi
     assert "SEABC2400001" in response.json()["error"]["message"]
 
 
+def test_an_artist_may_release_their_own_recording_again_but_once_per_album(
+    artist_api, artist_user, tmp_path, writes_nothing, django_capture_on_commit_callbacks
+):
+    artist = artist_user.managed_artists.get()
+    single = TrackFactory(album=AlbumFactory(artists=[artist]), artists=[artist], isrc="SEABC2400002")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = artist_api.post(
+            "/v1/studio/uploads",
+            {"file": audio_upload(tmp_path), "isrc": "SEABC2400002", "album_title": "The Album"},
+            format="multipart",
+        )
+    assert response.status_code == 202, response.content
+    assert Track.objects.filter(isrc="SEABC2400002").count() == 2
+
+    with writes_nothing():
+        again = artist_api.post(
+            "/v1/studio/uploads",
+            {"file": audio_upload(tmp_path), "isrc": "SEABC2400002", "album_id": single.album.public_id},
+            format="multipart",
+        )
+    assert again.status_code == 409 and "already has" in again.json()["error"]["message"]
+
+
 def test_it_refuses_a_malformed_isrc(artist_api, tmp_path, writes_nothing):
     with writes_nothing():
         response = artist_api.post(
