@@ -27,6 +27,7 @@ from apps.catalog.models import (
     TrackAvailability,
 )
 from apps.catalog.services.uploads import track_reingest
+from apps.common.admin import ReadOnlyModelAdmin
 from apps.common.errors import ApplicationError
 
 INGEST_FIELDS = (
@@ -354,7 +355,7 @@ class TrackAdmin(admin.ModelAdmin):
 
 
 @admin.register(AudioRendition)
-class AudioRenditionAdmin(admin.ModelAdmin):
+class AudioRenditionAdmin(ReadOnlyModelAdmin):
     """Rungs of published ladders. They change only when ingest publishes, so this is read-only."""
 
     list_display = (
@@ -369,12 +370,3 @@ class AudioRenditionAdmin(admin.ModelAdmin):
     list_select_related = ("track",)
     list_filter = ("bitrate_kbps",)
     search_fields = ("track__title", "track__isrc", "playlist_key")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from apps.common.admin import ReadOnlyModelAdmin
 from apps.common.errors import ApplicationError
 from apps.rights import services
 from apps.rights.models import AuditEntry, Licence, Takedown
@@ -155,18 +156,9 @@ class TakedownAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyModelAdmin):
     list_display = ("at", "action", "subject", "actor", "track", "album")
     list_filter = ("action",)
     list_select_related = ("actor", "track", "album")
     search_fields = ("subject", "track__title", "album__title")
     readonly_fields = ("action", "actor", "subject", "track", "album", "details", "at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
