@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from apps.catalog.models import Album, AlbumArtist, Artist, IngestState, Track, TrackArtist
 from apps.common.errors import ApplicationError, NotFound
@@ -102,9 +103,11 @@ def artist_top_tracks(*, artist: Artist, limit: int = 10):
 
 
 def albums_latest(*, limit: int):
-    """The newest releases that have something to play, for the home page."""
+    """The newest releases that have something to play, for the home page; a scheduled release
+    appears on its date, not before."""
     return (
         Album.objects.with_ready_tracks()
+        .filter(release_date__lte=timezone.localdate())
         .prefetch_related(Prefetch("album_artists", queryset=AlbumArtist.objects.select_related("artist")))
         .order_by("-release_date", "-created_at", "-pk")[:limit]
     )

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from apps.catalog.models import IngestState
@@ -39,6 +42,7 @@ def released():
 def test_it_lists_albums_with_ready_tracks_on_the_home_page(client, released):
     unreleased = AlbumFactory(title="Nothing Ready Yet")
     not_ready_track(album=unreleased)
+    TrackFactory(album=AlbumFactory(title="Out Next Week", release_date=timezone.localdate() + timedelta(days=7)))
 
     response = client.get(HOME)
 
@@ -48,6 +52,7 @@ def test_it_lists_albums_with_ready_tracks_on_the_home_page(client, released):
     assert "Aurora Fields" in content
     assert reverse("web:album", args=[released["album"].public_id]) in content
     assert "Nothing Ready Yet" not in content
+    assert "Out Next Week" not in content  # a scheduled release appears on its date
 
 
 def test_it_shows_cover_art_from_storage_with_every_rendition(client, released):
