@@ -8,7 +8,7 @@ import string
 
 BASE62_ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 PUBLIC_ID_LENGTH = 22  # 62**22 ~ 2**131: unguessable, so ids leak nothing about row counts
-PUBLIC_ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
+PUBLIC_ID_RE = re.compile(r"\A[0-9A-Za-z]{22}\Z")  # \Z: "$" would also match before a final newline
 
 
 def new_public_id() -> str:

@@ -1,9 +1,10 @@
 """Stream-URL issuance benchmark: `GET /v1/tracks/{id}/stream` over HTTP, against `GET /v1/me`.
 
-    .venv/bin/python -m tests.benchmarks.bench_stream_urls [--rounds 5] [--requests 300]
+    .venv/bin/python -m tests.benchmarks.bench_stream_urls [--rounds 5] [--requests 300] [--postgres URL]
 
-Starts the real ASGI app under uvicorn (one process, as `make serve`, with DEBUG off) on a throwaway SQLite
-database and media root, with a free listener, a track that has a three-rung ladder and a
+Starts the real ASGI app under uvicorn (one process, as `make serve`, with DEBUG off) on a
+throwaway database (SQLite, or with `--postgres postgres://postgres@127.0.0.1:5432` a database it
+creates there and drops after) and media root, with a free listener, a track that has a three-rung ladder and a
 licence (so the rights read has rows to combine), and a JWT. Each round sends `--requests`
 sequential keep-alive requests to (A) the stream endpoint (authentication, the track and its
 renditions, the availability read, relinking check, signing) and (B) `/v1/me`, the cheapest
@@ -33,6 +34,10 @@ os.environ["STREAMIFY_VAR_DIR"] = str(SCRATCH / "var")
 os.environ["MEDIA_ROOT"] = str(SCRATCH / "media")
 os.environ["MEDIA_STORAGE"] = "filesystem"
 os.environ.pop("DATABASE_URL", None)
+POSTGRES_SERVER = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else ""
+BENCH_DATABASE = f"streamify_bench_{os.getpid()}"
+if POSTGRES_SERVER:
+    os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER.rstrip('/')}/{BENCH_DATABASE}"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Production settings: DEBUG's query log and browsable renderer would measure the debugger.
 os.environ["DEBUG"] = "0"
@@ -49,6 +54,13 @@ from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
 from apps.accounts.models import Role  # noqa: E402
 from apps.rights.services import licence_create  # noqa: E402
 from tests.factories import RenditionFactory, TrackFactory, UserFactory  # noqa: E402
+
+
+def admin_sql(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_SERVER.rstrip('/')}/postgres", autocommit=True) as admin:
+        admin.execute(statement)
 
 
 def free_port() -> int:
@@ -111,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=300, help="sequential requests per round and side")
+    parser.add_argument("--postgres", default="", help="a PostgreSQL server URL to run against instead of SQLite")
     args = parser.parse_args(argv)
+    if args.postgres:
+        admin_sql(f"CREATE DATABASE {BENCH_DATABASE}")
 
     token, track_id = fixtures()
     port = free_port()
@@ -130,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = [("stream URL", stream), ("/v1/me (floor)", me)]
     print(
-        f"stream-URL issuance: uvicorn, 1 process, SQLite, sequential keep-alive requests, "
+        f"stream-URL issuance: uvicorn, 1 process, {'PostgreSQL' if args.postgres else 'SQLite'}, "
+        "sequential keep-alive requests, "
         f"{args.rounds} rounds x {args.requests} per side, interleaved"
     )
     print(f"{'':<18}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}")
@@ -153,3 +169,8 @@ if __name__ == "__main__":
         sys.exit(main())
     finally:
         shutil.rmtree(SCRATCH, ignore_errors=True)
+        if POSTGRES_SERVER:
+            from django.db import connections
+
+            connections.close_all()
+            admin_sql(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
