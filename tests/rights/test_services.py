@@ -133,3 +133,21 @@ def test_a_failed_update_rolls_back_the_licence_and_its_rows(staff_user):
     assert (licence.kind, licence.premium_only) == ("grant", False)
     assert territories_of(track) == [("DE", "grant")]
     assert AuditEntry.objects.count() == 1
+
+
+def test_the_migration_gives_tracks_without_rows_the_default():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("apps.rights.migrations.0002_default_availability")
+    older, licensed = TrackFactory(), TrackFactory()
+    TrackAvailability.objects.filter(track=older).delete()  # as a track from before rights existed
+    services.licence_create(actor=None, track=licensed, territories=["DE"])
+
+    migration.project_defaults(apps, None)
+
+    assert territories_of(older) == [(WORLDWIDE, "grant")]
+    assert territories_of(licensed) == [("DE", "grant")]  # a track with rows keeps them
+    (row,) = TrackAvailability.objects.filter(track=older)
+    assert row.starts_at.date() == older.album.release_date and row.source == "default:release"
