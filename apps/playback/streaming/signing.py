@@ -27,11 +27,16 @@ from enum import Enum
 
 from django.conf import settings
 
-ASSET_RE = re.compile(r"^(?P<track>[0-9A-Za-z]{22})\.(?P<attempt>[0-9A-Za-z]{1,32})\.(?P<ladder>[0-9]{2,4})$")
+# \A..\Z, not ^..$: "$" also matches before a final newline.
+ASSET_RE = re.compile(r"\A(?P<track>[0-9A-Za-z]{22})\.(?P<attempt>[0-9A-Za-z]{1,32})\.(?P<ladder>[0-9]{2,4})\Z")
 # Only the files an ingest writes; anything else (dots, slashes, escapes) never reaches storage.
-FILE_RE = re.compile(r"^(?:master\.m3u8|(?P<rung>[0-9]{2,4})/(?:index\.m3u8|init\.mp4|seg_[0-9]{5}\.m4s))$")
-SIGNATURE_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
-EXPIRES_RE = re.compile(r"^[0-9]{1,12}$")
+# The init segment is `init_<n>.mp4`: when one ffmpeg run writes several variants (var_stream_map),
+# hlsenc appends the variant's index (or its name, given `%v`) to -hls_fmp4_init_filename.
+FILE_RE = re.compile(
+    r"\A(?:master\.m3u8|(?P<rung>[0-9]{2,4})/(?:index\.m3u8|init(?:_[0-9]{1,4})?\.mp4|seg_[0-9]{5}\.m4s))\Z"
+)
+SIGNATURE_RE = re.compile(r"\A[A-Za-z0-9_-]{22}\Z")
+EXPIRES_RE = re.compile(r"\A[0-9]{1,12}\Z")
 
 
 class Verdict(Enum):
