@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run serve worker test test-services lint format bench clean
+.PHONY: install run serve worker test test-services lint format bench clean nginx
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,18 @@ bench: install
 	  module=$$(echo $$bench | sed 's|/|.|g; s|\.py$$||'); \
 	  echo "== $$module"; $(BIN)/python -m $$module || exit 1; echo ""; \
 	done
+
+# The delivery edge (docker/nginx/templates/) in front of `make run` or `make serve`: nginx checks
+# signed stream URLs itself, caches segments and proxies everything else to the app on $(PORT).
+# Rendered from settings into var/nginx/ and run in the foreground as the current user.
+NGINX_PORT ?= 8080
+NGINX      ?= $(shell command -v nginx || command -v /usr/sbin/nginx)
+
+nginx: install
+	@test -n "$(NGINX)" || { echo "install nginx: apt-get install nginx-light"; exit 1; }
+	$(MANAGE) render_nginx_conf --out var/nginx --listen $(HOST):$(NGINX_PORT) --app $(HOST):$(PORT)
+	@echo "  The edge is starting at http://$(HOST):$(NGINX_PORT)/ (the app must run on $(PORT); Ctrl-C stops nginx)"
+	$(NGINX) -p $(CURDIR)/var/nginx -c nginx.conf -e stderr -g 'daemon off;'
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
