@@ -11,10 +11,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app registry loaded)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from apps.catalog.uploads import request_limit_for  # noqa: E402
-from apps.common.asgi import RequestBodyLimitMiddleware  # noqa: E402
+from apps.common.asgi import RequestBodyLimitMiddleware, browser_origin_validator  # noqa: E402
 from streamify.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -22,6 +21,6 @@ application = ProtocolTypeRouter(
         # Bodies are bounded before Django buffers them: an upload may carry a master and cover
         # art, anything else a couple of MiB.
         "http": RequestBodyLimitMiddleware(django_asgi_app, max_body_bytes=request_limit_for),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": browser_origin_validator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -1,5 +1,11 @@
-"""Websocket routes. The player's consumer joins here when the playback issue lands."""
+"""Websocket routes."""
 
 from __future__ import annotations
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from apps.playback.player.consumers import PlayerConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/player/", PlayerConsumer.as_asgi()),
+]

@@ -233,6 +233,12 @@ PLAY_EVENT_FUTURE_SKEW_SECONDS = 300  # client clocks run fast; beyond this a ti
 PLAY_EVENT_DURATION_SLACK_MS = 10_000  # ms_played may exceed the duration by this much
 STREAM_MIN_MS = 30_000  # a play this long counts as one stream (royalties, charts)
 
+# --- Player (multi-device playback) --------------------------------------------------------
+PLAYER_DEVICE_TIMEOUT_SECONDS = env_int("PLAYER_DEVICE_TIMEOUT_SECONDS", 90)  # silent longer: dropped
+PLAYER_FREE_SKIPS_PER_HOUR = env_int("PLAYER_FREE_SKIPS_PER_HOUR", 6)
+PLAYER_PREVIOUS_RESTARTS_AFTER_MS = 3_000  # "previous" past this restarts the track, as players do
+PLAYER_CONTEXT_MAX_TRACKS = 10_000  # a context (album, playlist, URIs) is at most this long
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -14,6 +14,7 @@ api_patterns = [
     *include("apps.rights.api_urls")[0].urlpatterns,
     *include("apps.playback.streaming.api_urls")[0].urlpatterns,
     *include("apps.playback.events.urls")[0].urlpatterns,
+    *include("apps.playback.player.urls")[0].urlpatterns,
     *api_path("schema", SpectacularAPIView.as_view(), "schema"),
     *api_path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), "docs"),
     *api_path("redoc", SpectacularRedocView.as_view(url_name="api:schema"), "redoc"),

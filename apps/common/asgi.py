@@ -70,3 +70,19 @@ class RequestBodyLimitMiddleware:
         await self.app(scope, bounded_receive, tracking_send)
         if state["over"] and not state["started"]:
             await _send_413(send, limit)
+
+
+def browser_origin_validator(application):
+    """Websockets: a browser always sends `Origin`, and one from another site is refused (a page
+    elsewhere must not ride the user's session cookie: cross-site websocket hijacking). Other
+    clients (apps, speakers) send none; they are let in, and the consumer ignores any session for
+    them, so they must authenticate with a token."""
+    from channels.security.websocket import OriginValidator
+    from django.conf import settings
+
+    class BrowserOriginValidator(OriginValidator):
+        def valid_origin(self, parsed_origin) -> bool:
+            return parsed_origin is None or super().valid_origin(parsed_origin)
+
+    allowed = settings.ALLOWED_HOSTS or (["localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+    return BrowserOriginValidator(application, allowed)

@@ -74,3 +74,56 @@ class PlayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class DeviceType(models.TextChoices):
+    COMPUTER = "Computer", "Computer"
+    SMARTPHONE = "Smartphone", "Smartphone"
+    TABLET = "Tablet", "Tablet"
+    SPEAKER = "Speaker", "Speaker"
+    TV = "TV", "TV"
+
+
+class Device(models.Model):
+    """One place a user can play: a browser tab, a phone, a speaker. Its id is the client's own
+    (a browser tab keeps it in sessionStorage), unique per user, so a reconnecting tab is the same
+    device; another user's device of the same id is another row, and never reachable."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
+    device_id = models.CharField(max_length=DEVICE_ID_MAX, validators=[RegexValidator(EVENT_ID_PATTERN)])
+    name = models.CharField(max_length=64)
+    type = models.CharField(max_length=16, choices=DeviceType.choices, default=DeviceType.COMPUTER)
+    volume_percent = models.PositiveSmallIntegerField(default=100)
+    supports_volume = models.BooleanField(default=True)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "device_id"], name="device_id_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.type})"
+
+
+class PlayerState(models.Model):
+    """The one authoritative player state of a user. Every command locks this row, changes it,
+    bumps `version` and is broadcast after commit; devices apply states in version order."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    active_device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    context_uri = models.CharField(max_length=CONTEXT_URI_MAX, blank=True)
+    # apps.playback.player.timeline.Timeline as JSON: the context's tracks, the play order, the
+    # cursor, the explicit queue, the current track, shuffle and repeat.
+    timeline = models.JSONField(default=dict)
+    # Where playback is: `position_ms` at `position_at`; while playing the position advances with
+    # the clock from that anchor, so nobody has to write it every second.
+    position_ms = models.PositiveIntegerField(default=0)
+    position_at = models.DateTimeField(null=True, blank=True)
+    is_playing = models.BooleanField(default=False)
+    # When a free listener last skipped (ISO timestamps, the last PLAYER_FREE_SKIPS_PER_HOUR):
+    # the rolling-hour limit is checked under the row lock, so two devices cannot both take the last.
+    recent_skips = models.JSONField(default=list)
+    version = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"player of {self.user_id} v{self.version}"

@@ -1,0 +1,193 @@
+"""The player's websocket, `/ws/player/`: every browser tab (or other device) keeps one open.
+
+Protocol (JSON text frames; README "Player websocket"):
+
+- client `{"type": "hello", "device": {"id", "name", "type", "volume_percent", "supports_volume"},
+  "version": <last version seen or 0>[, "token": <JWT access token>]}`; the server answers
+  `{"type": "state", "version", "state", "devices"}`. A device that comes back after a partition
+  says the version it has and gets the current state, which replaces whatever it changed locally.
+- client `{"type": "command", "id": "<client command id>", "command": "<name>", "args": {...}}`,
+  answered `{"type": "ack", "id", "version"}` or `{"type": "error", "id", "error": {status,
+  message, reason}}`. Commands: play, pause, next, previous, ended, seek, repeat, shuffle,
+  volume, queue, transfer.
+- client `{"type": "heartbeat"}` keeps the device listed; `{"type": "bye"}` removes it.
+- server `{"type": "state", ...}` after every change, to all of the user's devices, in version order.
+
+Authentication is the web session, or a JWT in the hello (never in the URL, which logs keep).
+A user's sockets join only that user's group, so nobody sees or commands another's devices.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth.models import AnonymousUser
+
+from apps.catalog.availability import Listener
+from apps.common.errors import ApplicationError
+from apps.playback.player import services
+from apps.playback.player.broadcast import player_group, state_message
+
+RATE_PER_SECOND = 10  # commands a connection may send, refilled continuously
+RATE_BURST = 30
+MAX_FRAME_CHARS = 64 * 1024
+
+
+def _command(user, listener: Listener, device_id: str, name: str, args: dict):
+    """Run one command for a device; the device acts on itself unless it names another."""
+    target = args.get("device_id") or device_id
+    table = {
+        "play": lambda: services.play(
+            user=user,
+            listener=listener,
+            device_id=target,
+            context_uri=args.get("context_uri"),
+            uris=args.get("uris"),
+            offset=args.get("offset"),
+            position_ms=args.get("position_ms"),
+        ),
+        "pause": lambda: services.pause(user=user, device_id=args.get("device_id")),
+        "next": lambda: services.skip_to_next(user=user, listener=listener, device_id=args.get("device_id")),
+        "ended": lambda: services.skip_to_next(user=user, listener=listener, device_id=device_id, ended=True),
+        "previous": lambda: services.skip_to_previous(user=user, listener=listener, device_id=args.get("device_id")),
+        "seek": lambda: services.seek(user=user, position_ms=args.get("position_ms"), device_id=args.get("device_id")),
+        "repeat": lambda: services.set_repeat(user=user, mode=args.get("state"), device_id=args.get("device_id")),
+        "shuffle": lambda: services.set_shuffle(user=user, on=bool(args.get("state")), device_id=args.get("device_id")),
+        "volume": lambda: services.set_volume(user=user, volume_percent=args.get("volume_percent"), device_id=target),
+        "queue": lambda: services.add_to_queue(user=user, listener=listener, uri=args.get("uri")),
+        "transfer": lambda: services.transfer(
+            user=user, device_ids=args.get("device_ids") or [device_id], play=args.get("play")
+        ),
+    }
+    if name not in table:
+        raise ApplicationError(f"Unknown command {name!r}.", reason="UNKNOWN_COMMAND")
+    return table[name]()
+
+
+def _user_from_token(token: str):
+    from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+    from apps.common.api.auth import BearerAuthentication
+
+    auth = BearerAuthentication()
+    try:
+        return auth.get_user(auth.get_validated_token(token.encode()))
+    except (InvalidToken, TokenError, Exception):  # noqa: BLE001 (any failure is "not authenticated")
+        return None
+
+
+class PlayerConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user") or AnonymousUser()
+        if not any(name == b"origin" for name, _ in self.scope.get("headers", [])):
+            # Not a browser page (see common.asgi.browser_origin_validator): no cookie sessions.
+            self.user = AnonymousUser()
+        self.device_id: str | None = None
+        self.group: str | None = None
+        self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
+        await self.accept()
+        if self.user.is_authenticated:
+            await self._join()
+
+    async def _join(self):
+        self.group = player_group(self.user.public_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+
+    async def disconnect(self, code):
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def _send(self, payload: dict):
+        await self.send(text_data=json.dumps(payload, separators=(",", ":")))
+
+    async def _error(self, status: int, message: str, reason: str, command_id=None):
+        await self._send(
+            {"type": "error", "id": command_id, "error": {"status": status, "message": message, "reason": reason}}
+        )
+
+    def _allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(RATE_BURST, self.tokens + (now - self.refilled) * RATE_PER_SECOND)
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+            return await self._error(400, "Send JSON text frames of at most 64 KiB.", "INVALID_MESSAGE")
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            return await self._error(400, "That frame is not JSON.", "INVALID_MESSAGE")
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            return await self._error(400, 'A message is a JSON object with a "type".', "INVALID_MESSAGE")
+        command_id = message.get("id") if isinstance(message.get("id"), str | int) else None
+        if not self._allow():
+            return await self._error(429, "Too many messages; slow down.", "RATE_LIMITED", command_id)
+        kind = message["type"]
+        if kind == "hello":
+            return await self._hello(message)
+        if not self.user.is_authenticated or self.device_id is None:
+            return await self._error(
+                401, "Say hello first (with a token unless signed in).", "NOT_AUTHENTICATED", command_id
+            )
+        if kind == "heartbeat":
+            return await database_sync_to_async(services.device_seen)(user=self.user, device_id=self.device_id)
+        if kind == "bye":
+            await database_sync_to_async(services.device_gone)(user=self.user, device_id=self.device_id)
+            self.device_id = None
+            return None
+        if kind == "command":
+            return await self._command(message, command_id)
+        return await self._error(400, f"Unknown message type {kind!r}.", "UNKNOWN_TYPE", command_id)
+
+    async def _hello(self, message: dict):
+        if not self.user.is_authenticated:
+            token = message.get("token")
+            user = await database_sync_to_async(_user_from_token)(token) if isinstance(token, str) else None
+            if user is None:
+                await self._error(401, "Not authenticated: sign in or send a valid token.", "NOT_AUTHENTICATED")
+                return await self.close(code=4401)
+            self.user = user
+            await self._join()
+        device = message.get("device")
+        if not isinstance(device, dict):
+            return await self._error(400, 'hello needs "device": {"id", "name", ...}.', "INVALID_MESSAGE")
+        try:
+            await database_sync_to_async(services.device_hello)(
+                user=self.user,
+                device_id=device.get("id"),
+                name=device.get("name", ""),
+                type=device.get("type", "Computer"),
+                volume_percent=device.get("volume_percent", 100),
+                supports_volume=device.get("supports_volume", True),
+            )
+        except ApplicationError as exc:
+            return await self._error(exc.status, exc.message, exc.reason or "INVALID_MESSAGE")
+        self.device_id = device["id"]
+        # The current state, whatever version the device had: it replaces its local changes.
+        await self._send(await database_sync_to_async(state_message)(self.user))
+
+    async def _command(self, message: dict, command_id):
+        name, args = message.get("command"), message.get("args") or {}
+        if not isinstance(name, str) or not isinstance(args, dict):
+            return await self._error(
+                400, 'A command is {"command": "<name>", "args": {...}}.', "INVALID_MESSAGE", command_id
+            )
+        try:
+            state = await database_sync_to_async(self._run)(name, args)
+        except ApplicationError as exc:
+            return await self._error(exc.status, exc.message, exc.reason or "", command_id)
+        await self._send({"type": "ack", "id": command_id, "version": state.version})
+
+    def _run(self, name: str, args: dict):
+        listener = Listener(country=str(self.user.country), premium=self.user.is_premium)
+        return _command(self.user, listener, self.device_id, name, args)
+
+    async def player_state(self, event):
+        await self._send(event["message"])

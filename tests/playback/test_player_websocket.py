@@ -1,0 +1,187 @@
+"""The player websocket with real clients (the `websockets` library) against the real ASGI app
+under uvicorn, through the configured channel layer (in-memory in the embedded mode, Redis in
+the services mode)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from contextlib import ExitStack
+
+import pytest
+from rest_framework_simplejwt.tokens import RefreshToken
+from websockets.sync.client import connect
+
+from apps.playback.models import PlayerState
+from tests.factories import AlbumFactory, ArtistFactory, TrackFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def token_for(user) -> str:
+    return str(RefreshToken.for_user(user).access_token)
+
+
+class Device:
+    def __init__(self, port: int, user, device_id: str, *, version: int = 0):
+        self.stack = ExitStack()
+        self.ws = self.stack.enter_context(connect(f"ws://127.0.0.1:{port}/ws/player/", open_timeout=10))
+        self.states: list[dict] = []
+        self.send(
+            {
+                "type": "hello",
+                "token": token_for(user),
+                "device": {"id": device_id, "name": device_id},
+                "version": version,
+            }
+        )
+        self.first = self.read_until(lambda m: m["type"] == "state")
+
+    def send(self, message) -> None:
+        self.ws.send(message if isinstance(message, str) else json.dumps(message))
+
+    def read(self, timeout: float = 5.0) -> dict:
+        message = json.loads(self.ws.recv(timeout=timeout))
+        if message["type"] == "state":
+            self.states.append(message)
+        return message
+
+    def read_until(self, predicate, timeout: float = 5.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.read(timeout=max(0.05, deadline - time.monotonic()))
+            if predicate(message):
+                return message
+
+    def command(self, command_id: str, name: str, **args) -> dict:
+        self.send({"type": "command", "id": command_id, "command": name, "args": args})
+        return self.read_until(lambda m: m.get("id") == command_id and m["type"] in ("ack", "error"))
+
+    def close(self) -> None:
+        self.stack.close()
+
+
+@pytest.fixture
+def album():
+    album = AlbumFactory(artists=[ArtistFactory()])
+    for number in range(1, 4):
+        TrackFactory(album=album, track_number=number)
+    return album
+
+
+@pytest.fixture
+def devices(django_server):
+    opened: list[Device] = []
+
+    def open_device(user, device_id, **kwargs) -> Device:
+        device = Device(django_server.port, user, device_id, **kwargs)
+        opened.append(device)
+        return device
+
+    yield open_device
+    for device in opened:
+        device.close()
+
+
+def test_a_command_reaches_the_users_other_devices_with_its_version_and_never_another_user(devices, album):
+    alice, bob = UserFactory(email="alice@example.test"), UserFactory(email="bob@example.test")
+    laptop, phone, speaker = (devices(alice, name) for name in ("laptop", "phone", "speaker"))
+    stranger = devices(bob, "bobs-tab")
+
+    ack = laptop.command("c1", "play", context_uri=f"spotify:album:{album.public_id}")
+
+    assert ack["type"] == "ack", ack
+    for device in (laptop, phone, speaker):
+        state = device.read_until(lambda m, v=ack["version"]: m["type"] == "state" and m["version"] == v)
+        assert state["state"]["is_playing"] is True
+        assert state["state"]["device"]["id"] == "laptop"
+        assert {d["id"] for d in state["devices"]} == {"laptop", "phone", "speaker"}
+    # Nothing of Alice's reaches Bob: only his own device's state (his hello's broadcast).
+    seen = []
+    with pytest.raises(TimeoutError):
+        while True:
+            seen.append(stranger.read(timeout=0.5))
+    assert all({d["id"] for d in m["devices"]} == {"bobs-tab"} for m in seen if m["type"] == "state")
+    assert stranger.command("c2", "pause", device_id="laptop")["error"]["status"] == 404  # nor his commands hers
+
+
+def test_a_reconnecting_device_gets_the_current_state_whatever_version_it_had(devices, album):
+    user = UserFactory()
+    first = devices(user, "tab")
+    version = first.command("c1", "play", context_uri=f"spotify:album:{album.public_id}")["version"]
+    first.command("c2", "pause")
+    first.close()
+    again = devices(user, "tab", version=version)  # it missed the pause while away
+    assert again.first["version"] == PlayerState.objects.get(user=user).version
+    assert again.first["state"]["is_playing"] is False
+
+
+def test_bad_frames_get_errors_and_the_connection_stays_healthy(devices, album):
+    device = devices(UserFactory(), "tab")
+    for frame, reason in (
+        ("not json", "INVALID_MESSAGE"),
+        ("[1, 2]", "INVALID_MESSAGE"),
+        (json.dumps({"type": "dance"}), "UNKNOWN_TYPE"),
+        (json.dumps({"type": "command", "id": "x", "command": "explode", "args": {}}), "UNKNOWN_COMMAND"),
+        (json.dumps({"type": "command", "id": "y", "command": "seek", "args": {"position_ms": "soon"}}), ""),
+    ):
+        device.send(frame)
+        error = device.read_until(lambda m: m["type"] == "error")
+        if reason:
+            assert error["error"]["reason"] == reason, frame
+        else:
+            assert error["error"]["status"] in (400, 403, 404)
+    assert device.command("ok", "play", context_uri=f"spotify:album:{album.public_id}")["type"] == "ack"
+
+
+def test_a_flood_is_rate_limited_per_connection_and_the_connection_survives(devices, album):
+    device = devices(UserFactory(), "tab")
+    for number in range(80):
+        device.send({"type": "heartbeat", "id": f"h{number}"})
+    limited = device.read_until(lambda m: m["type"] == "error" and m["error"]["reason"] == "RATE_LIMITED")
+    assert limited["error"]["status"] == 429
+    time.sleep(1.5)  # the bucket refills
+    assert device.command("after", "play", context_uri=f"spotify:album:{album.public_id}")["type"] == "ack"
+
+
+def test_without_a_session_or_token_the_socket_is_refused(django_server):
+    with connect(f"ws://127.0.0.1:{django_server.port}/ws/player/") as ws:
+        ws.send(json.dumps({"type": "hello", "device": {"id": "x", "name": "x"}}))
+        assert json.loads(ws.recv(timeout=5))["error"]["reason"] == "NOT_AUTHENTICATED"
+        with pytest.raises(Exception):  # noqa: B017 (closed with 4401)
+            ws.recv(timeout=5)
+
+
+def test_two_devices_commanding_at_once_end_on_the_same_version(devices, album):
+    user = UserFactory()
+    left, right = devices(user, "left"), devices(user, "right")
+    left.command("start", "play", context_uri=f"spotify:album:{album.public_id}")
+
+    def hammer(device: Device, prefix: str) -> None:
+        for number in range(6):
+            device.send(
+                {
+                    "type": "command",
+                    "id": f"{prefix}{number}",
+                    "command": "volume",
+                    "args": {"volume_percent": number * 10},
+                }
+            )
+
+    threads = [threading.Thread(target=hammer, args=(d, d_name)) for d, d_name in ((left, "l"), (right, "r"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    final = None
+    for device in (left, right):
+        acks = 0
+        while acks < 6:
+            if device.read()["type"] in ("ack", "error"):
+                acks += 1
+    final = PlayerState.objects.get(user=user).version
+    for device in (left, right):
+        device.read_until(lambda m: m["type"] == "state" and m["version"] == final)
+        versions = [s["version"] for s in device.states]
+        assert versions == sorted(versions)  # applied in order
