@@ -92,3 +92,35 @@ def test_an_expired_or_forged_token_is_a_401_the_client_understands(live_server)
         client.current_user()
 
     assert refused.value.http_status == 401
+
+
+def test_it_drives_the_player_with_spotipys_request_shapes(sp, catalog):
+    from apps.playback.player.services import device_hello
+
+    _, album, tracks = catalog
+    device_hello(user=sp.user, device_id="phone-1", name="Phone", type="Smartphone")
+    device_hello(user=sp.user, device_id="tab-1", name="Laptop")
+    assert sp.current_playback() is None  # 204
+
+    sp.start_playback(device_id="tab-1", context_uri=f"spotify:album:{album.public_id}", offset={"position": 1})
+    playing = sp.current_playback()
+    assert playing["item"]["id"] == tracks[1].public_id and playing["is_playing"] is True
+    assert playing["device"]["id"] == "tab-1"
+    sp.add_to_queue(f"spotify:track:{tracks[5].public_id}")
+    assert sp.queue()["queue"][0]["id"] == tracks[5].public_id
+    sp.next_track()
+    assert sp.currently_playing()["item"]["id"] == tracks[5].public_id
+    sp.previous_track()
+    sp.seek_track(5000)
+    sp.repeat("context")
+    sp.shuffle(True)
+    sp.volume(30)
+    sp.pause_playback()
+    state = sp.current_playback()
+    assert (state["is_playing"], state["repeat_state"], state["shuffle_state"]) == (False, "context", True)
+    sp.transfer_playback("phone-1", force_play=True)
+    assert {d["id"]: d["is_active"] for d in sp.devices()["devices"]} == {"phone-1": True, "tab-1": False}
+
+    with pytest.raises(spotipy.SpotifyException) as refused:
+        sp.pause_playback(device_id="nobody")
+    assert refused.value.http_status == 404
