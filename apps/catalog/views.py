@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.static import serve
 
+from apps.accounts.country import request_country
+from apps.catalog.availability import Listener, Restriction, restrictions_for
 from apps.catalog.models import Album
 from apps.catalog.selectors import (
     ALBUM_GROUPS,
@@ -21,8 +23,17 @@ from apps.catalog.selectors import (
     track_get_visible,
 )
 from apps.common.errors import NotFound
+from apps.common.uris import build_uri
 
 HOME_ALBUMS = 24
+
+# What a greyed-out track row says about why it cannot play here (Spotify's restrictions.reason).
+UNPLAYABLE_TEXT = {
+    Restriction.MARKET: "Not available in your country",
+    Restriction.PRODUCT: "Available with Premium only",
+    Restriction.TAKEDOWN: "No longer available",
+    Restriction.NOT_READY: "Still being processed",
+}
 
 
 def cover(images: list[dict], *, display_px: int) -> dict | None:
@@ -63,6 +74,22 @@ def _with_durations(tracks) -> list:
     return tracks
 
 
+def _with_playability(request: HttpRequest, tracks: list) -> list:
+    """Marks each track row playable or not for this listener (one availability query for the
+    page), and gives it the URI the player's play command names."""
+    if request.user.is_authenticated:
+        listener = Listener(country=request_country(request), premium=request.user.is_premium)
+        restrictions = restrictions_for(tracks, listener)
+    else:
+        restrictions = {}
+    for track in tracks:
+        restriction = restrictions.get(track.pk)
+        track.uri = build_uri("track", track.public_id)
+        track.is_playable = restriction is None
+        track.unplayable_text = UNPLAYABLE_TEXT.get(restriction, "") if restriction else ""
+    return tracks
+
+
 def home(request: HttpRequest) -> HttpResponse:
     albums = albums_latest(limit=HOME_ALBUMS)
     return render(request, "web/home.html", {"albums": _with_covers(albums, display_px=300)})
@@ -74,8 +101,9 @@ def album_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     album.cover = cover(album.images, display_px=300)
-    tracks = _with_durations(album_tracks(album))
-    return render(request, "web/album.html", {"album": album, "tracks": tracks})
+    tracks = _with_playability(request, _with_durations(album_tracks(album)))
+    context = {"album": album, "tracks": tracks, "context_uri": build_uri("album", album.public_id)}
+    return render(request, "web/album.html", context)
 
 
 def artist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -86,7 +114,8 @@ def artist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "artist": artist,
         "picture": cover(artist.images, display_px=300),
-        "top_tracks": _with_durations(artist_top_tracks(artist=artist)),
+        "top_tracks": _with_playability(request, _with_durations(artist_top_tracks(artist=artist))),
+        "context_uri": build_uri("artist", artist.public_id),
         "albums": _with_covers(artist_albums(artist=artist, groups=list(ALBUM_GROUPS)), display_px=300),
     }
     return render(request, "web/artist.html", context)
@@ -98,9 +127,12 @@ def track_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     track.duration_text = duration_text(track.duration_ms)
+    _with_playability(request, [track])
     album = track.album
     album.cover = cover(album.images, display_px=300)
-    return render(request, "web/track.html", {"track": track, "album": album})
+    # The song plays in its album's context, from itself, so "next" goes on through the album.
+    context = {"track": track, "album": album, "context_uri": build_uri("album", album.public_id)}
+    return render(request, "web/track.html", context)
 
 
 def artwork(request: HttpRequest, path: str) -> HttpResponse:
