@@ -47,9 +47,18 @@ def _as_float(text: str) -> float | None:
 
 
 def parse_loudness(stderr: str) -> tuple[float | None, float | None]:
-    """(integrated loudness in LUFS, true peak in dBTP) from ebur128's summary."""
-    integrated = _INTEGRATED_RE.search(stderr)
-    peak = _TRUE_PEAK_RE.search(stderr)
+    """(integrated loudness in LUFS, true peak in dBTP) from ebur128's summary. The last summary
+    counts: ffmpeg 5 (Debian 12's) also prints one, of silence, for a filter instance it builds
+    while configuring the graph and throws away."""
+    integrated = _last(_INTEGRATED_RE, stderr)
+    peak = _last(_TRUE_PEAK_RE, stderr)
     if not integrated:
         raise ValueError("ffmpeg printed no EBU R128 summary")
     return _as_float(integrated.group(1)), _as_float(peak.group(1)) if peak else None
+
+
+def _last(pattern: re.Pattern, text: str) -> re.Match | None:
+    match = None
+    for match in pattern.finditer(text):  # noqa: B007 (the last one is wanted)
+        pass
+    return match

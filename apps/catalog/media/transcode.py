@@ -53,7 +53,9 @@ def ladder_command(
     labels = "".join(f"[a{i}]" for i in range(rungs))
     graph = (
         f"[0:a:0]aresample={OUTPUT_SAMPLE_RATE},aformat=channel_layouts=stereo,asplit={rungs + 1}{labels}[m];"
-        "[m]ebur128=peak=true:framelog=quiet[meter]"
+        # Per-frame lines at `verbose`, below ffmpeg's default log level: the summary alone is printed.
+        # (`framelog=quiet` is ffmpeg 6+; Debian 12 ships ffmpeg 5.1, which refuses it.)
+        "[m]ebur128=peak=true:framelog=verbose[meter]"
     )
     command = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-y", "-progress", "pipe:1"]
     # Decode at most a little past the limit: a 10-hour upload costs seconds, not hours.
