@@ -57,7 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.common.static.AsyncWhiteNoiseMiddleware",  # WhiteNoise, without the sync-iterator fallback
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -122,10 +122,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # socket_timeout None: channels_redis blocks on BZPOPMIN for up to 5 s, and redis-py 6+ gives
+    # pool connections a 5 s socket timeout, so an idle socket's receive loop dies with a
+    # TimeoutError and its device stops hearing states (django/channels_redis#422). The pool must
+    # not cap connections either: each consumer holds one for its blocking receive.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2**31}]},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "apps.common.layers.InMemoryChannelLayer"}}  # one process
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_BROKER_FOLDER = Path(env_str("CELERY_BROKER_FOLDER", str(VAR_DIR / "celery-broker")))
@@ -151,7 +160,7 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 # --- Storage --------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # collectstatic writes here
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "filesystem")
@@ -238,6 +247,9 @@ PLAYER_DEVICE_TIMEOUT_SECONDS = env_int("PLAYER_DEVICE_TIMEOUT_SECONDS", 90)  # 
 PLAYER_FREE_SKIPS_PER_HOUR = env_int("PLAYER_FREE_SKIPS_PER_HOUR", 6)
 PLAYER_PREVIOUS_RESTARTS_AFTER_MS = 3_000  # "previous" past this restarts the track, as players do
 PLAYER_CONTEXT_MAX_TRACKS = 10_000  # a context (album, playlist, URIs) is at most this long
+# How long a rendered catalog object (the player's current item) may be reused under one catalog
+# version: the bound on staleness where no version bump reaches (apps.catalog.freshness).
+CATALOG_RENDER_CACHE_SECONDS = env_int("CATALOG_RENDER_CACHE_SECONDS", 60)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

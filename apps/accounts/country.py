@@ -19,15 +19,17 @@ def _trusted_networks(entries: tuple[str, ...]):
     return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
-def _from_trusted_proxy(request) -> str | None:
+def _from_trusted_proxy(meta) -> str | None:
+    """The country header of a request's META (or the same built from an ASGI scope), if a
+    trusted proxy sent it."""
     header = settings.COUNTRY_HEADER
     if not header:
         return None
-    raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+    raw = meta.get("HTTP_" + header.upper().replace("-", "_"), "")
     if not raw:
         return None
     try:
-        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        peer = ipaddress.ip_address(meta.get("REMOTE_ADDR", ""))
     except ValueError:
         return None
     if not any(peer in network for network in _trusted_networks(tuple(settings.TRUSTED_PROXIES))):
@@ -36,11 +38,22 @@ def _from_trusted_proxy(request) -> str | None:
     return code if code in countries else None
 
 
+def _profile_country(user) -> str:
+    profile = getattr(user, "country", None) if user is not None and user.is_authenticated else None
+    return str(profile or settings.DEFAULT_COUNTRY)
+
+
 def request_country(request, user=None) -> str:
     """The listener's country for this request (ISO 3166-1 alpha-2)."""
     user = user if user is not None else getattr(request, "user", None)
-    proxied = _from_trusted_proxy(request)
-    if proxied:
-        return proxied
-    profile = getattr(user, "country", None) if user is not None and user.is_authenticated else None
-    return str(profile or settings.DEFAULT_COUNTRY)
+    return _from_trusted_proxy(request.META) or _profile_country(user)
+
+
+def scope_country(scope, user) -> str:
+    """The same for a websocket connection, from its ASGI scope (the handshake's headers and
+    peer, as Django builds META from them for HTTP)."""
+    meta = {"HTTP_" + name.decode("latin-1").upper().replace("-", "_"): value.decode("latin-1")
+            for name, value in scope.get("headers", [])}  # fmt: skip
+    client = scope.get("client")
+    meta["REMOTE_ADDR"] = client[0] if client else ""
+    return _from_trusted_proxy(meta) or _profile_country(user)

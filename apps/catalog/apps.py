@@ -1,8 +1,28 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+# The models rendered track, album and artist objects are made of: a change to any of them
+# invalidates every cached rendering (apps.catalog.freshness). Availability rows are written in
+# bulk by `availability_replace`, which bumps the version itself: a post_delete receiver there
+# would turn its fast DELETE into a row-by-row one.
+RENDERED_MODELS = ("Artist", "Album", "Track", "TrackArtist", "AlbumArtist", "Genre")
+GENRE_LINKS = (("Track", "genres"), ("Artist", "genres"))
 
 
 class CatalogConfig(AppConfig):
     name = "apps.catalog"
     label = "catalog"
+
+    def ready(self):
+        from apps.catalog import freshness
+
+        for name in RENDERED_MODELS:
+            model = self.get_model(name)
+            uid = f"catalog.freshness.{name}"
+            post_save.connect(freshness.changed, sender=model, dispatch_uid=f"{uid}.save")
+            post_delete.connect(freshness.changed, sender=model, dispatch_uid=f"{uid}.delete")
+        for name, field in GENRE_LINKS:
+            through = getattr(self.get_model(name), field).through
+            m2m_changed.connect(freshness.changed, sender=through, dispatch_uid=f"catalog.freshness.{name}.{field}")

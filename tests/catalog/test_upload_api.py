@@ -14,6 +14,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from apps.catalog.api.studio import UploadsView
 from apps.catalog.models import Album, Artist, Track
 from tests import audio
+from tests.catalog.callbacks import queued_work
 from tests.conftest import api_client_for
 from tests.factories import AlbumFactory, TrackFactory
 
@@ -89,7 +90,7 @@ def test_it_accepts_an_upload_and_fills_metadata_from_the_files_tags(
     assert abs(track.duration_ms - 2000) < 50
     assert (_media_root / track.master_key).stat().st_size == upload.size
     assert [img["width"] for img in track.album.images] == [640, 300, 64]
-    assert len(callbacks) == 1  # the ingest task, queued once the rows are committed
+    assert len(queued_work(callbacks)) == 1  # the ingest task, queued once the rows are committed
 
 
 def test_form_values_win_over_tags(artist_api, tmp_path, django_capture_on_commit_callbacks):

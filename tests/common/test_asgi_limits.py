@@ -8,6 +8,7 @@ import pytest
 
 from apps.catalog.uploads import request_limit, request_limit_for
 from streamify.asgi import application
+from tests.asyncrun import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +47,7 @@ def call(
     async def send(message):
         sent.append(message)
 
-    asyncio.run(application(scope, receive, send))
+    run_async(application(scope, receive, send))
     return sent, reads
 
 

@@ -23,6 +23,7 @@ from django.test import override_settings
 from apps.catalog.models import Artist, IngestState, Track
 from apps.catalog.services.ingest import track_ingest
 from apps.common.ids import new_public_id
+from apps.common.socketdb import close_socket_connections
 from apps.playback.streaming import signing
 from apps.playback.streaming.edge import EdgeOptions, nginx_binary, render_edge
 from tests import audio
@@ -170,13 +171,28 @@ def wait_for_port(port: int, *, process: subprocess.Popen | None = None, timeout
 @dataclass(frozen=True)
 class Server:
     port: int
+    uvicorn: object | None = None
+
+    def settle(self, timeout: float = 15.0) -> None:
+        """Wait until the server holds no open connection (a closed browser's websockets have run
+        their disconnect handlers), then close the player sockets' kept database connection on
+        its own thread, behind any work still queued there. Browser tests call this before the
+        test database is flushed: a socket transaction still running then would deadlock with
+        the flush's TRUNCATE."""
+        if self.uvicorn is not None:
+            deadline = time.monotonic() + timeout
+            while self.uvicorn.server_state.connections and time.monotonic() < deadline:
+                time.sleep(0.02)
+        close_socket_connections()
 
 
 @pytest.fixture(scope="session")
-def django_server() -> Iterator[Server]:
+def django_server(django_db_setup) -> Iterator[Server]:
     """The real ASGI application (streamify.asgi) under uvicorn, in a thread of this process, so it
     sees each test's settings (MEDIA_ROOT). The stream views need no database; pytest-django's
-    blocker would turn any query from this thread into an error."""
+    blocker would turn any query from this thread into an error. It asks for the test database
+    only so that the database outlives it: the player sockets keep a connection open until the
+    server goes, and a database with a session open cannot be dropped."""
     import uvicorn
 
     from streamify.asgi import application
@@ -190,11 +206,13 @@ def django_server() -> Iterator[Server]:
     port = listener.getsockname()[1]
     wait_for_port(port)
     try:
-        yield Server(port)
+        yield Server(port, server)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
+        # The player socket's kept connection (apps.common.socketdb), before the test database goes.
+        close_socket_connections()
 
 
 # --- nginx -----------------------------------------------------------------------------------

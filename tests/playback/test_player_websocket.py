@@ -13,7 +13,9 @@ import pytest
 from rest_framework_simplejwt.tokens import RefreshToken
 from websockets.sync.client import connect
 
+from apps.accounts.models import Product, Role
 from apps.playback.models import PlayerState
+from apps.rights import services as rights
 from tests.factories import AlbumFactory, ArtistFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,6 +70,14 @@ def album():
     for number in range(1, 4):
         TrackFactory(album=album, track_number=number)
     return album
+
+
+@pytest.fixture(autouse=True)
+def _settled_server(transactional_db, django_server):
+    """Set up before every other fixture here and so torn down after them (the sockets closed) but
+    before the database is flushed: the server settles first (see Server.settle)."""
+    yield
+    django_server.settle()
 
 
 @pytest.fixture
@@ -185,3 +195,106 @@ def test_two_devices_commanding_at_once_end_on_the_same_version(devices, album):
         device.read_until(lambda m: m["type"] == "state" and m["version"] == final)
         versions = [s["version"] for s in device.states]
         assert versions == sorted(versions)  # applied in order
+
+
+def test_a_device_idle_past_the_redis_socket_timeout_still_hears_every_change(devices, album):
+    """redis-py gives pooled connections a 5 s socket timeout; channels_redis blocks on BZPOPMIN
+    for up to 5 s, so without `socket_timeout: None` an idle socket's receive loop died and its
+    device stopped hearing states (channels_redis#422). Runs on Redis in the services mode."""
+    user = UserFactory()
+    speaker, phone = devices(user, "speaker"), devices(user, "phone")
+    time.sleep(6.5)  # both sockets idle past the timeout
+    ack = phone.command("late", "play", context_uri=f"spotify:album:{album.public_id}")
+    assert ack["type"] == "ack", ack
+    state = speaker.read_until(lambda m: m["type"] == "state" and m["version"] == ack["version"])
+    assert state["state"]["is_playing"] is True
+
+
+def test_a_takedown_shows_in_the_very_next_state_although_the_item_is_cached(devices, album):
+    """Broadcasts reuse the rendered current item under the catalog version; a takedown bumps it."""
+    staff = UserFactory(role=Role.STAFF)
+    user = UserFactory(country="SE")
+    laptop, phone = devices(user, "laptop"), devices(user, "phone")
+    version = laptop.command("c1", "play", context_uri=f"spotify:album:{album.public_id}")["version"]
+    first = phone.read_until(lambda m: m["type"] == "state" and m["version"] == version)
+    assert first["state"]["item"]["is_playable"] is True
+    version = laptop.command("c2", "seek", position_ms=1000)["version"]  # served from the cache
+    assert (
+        phone.read_until(lambda m: m["type"] == "state" and m["version"] == version)["state"]["item"]
+        == first["state"]["item"]
+    )
+
+    track = album.tracks.order_by("track_number").first()
+    rights.takedown_create(actor=staff, track=track, territories=["SE"], reason="Legal request")
+    version = laptop.command("c3", "seek", position_ms=2000)["version"]
+
+    item = phone.read_until(lambda m: m["type"] == "state" and m["version"] == version)["state"]["item"]
+    assert item["id"] == track.public_id
+    assert item["is_playable"] is False
+    assert item["restrictions"] == {"reason": "takedown"}
+
+
+def test_heartbeats_renew_the_group_membership_so_a_long_open_tab_keeps_hearing(devices, album, settings):
+    """Channel layers expire group memberships (a day by default); a tab open for days must not go
+    deaf. Here they expire after 2 s, and the listening device heartbeats past that."""
+    layer = settings.CHANNEL_LAYERS["default"]
+    settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer.get("CONFIG", {}), "group_expiry": 2}}}
+    user = UserFactory()
+    speaker, phone = devices(user, "speaker"), devices(user, "phone")
+    for _ in range(4):
+        time.sleep(1)
+        speaker.send({"type": "heartbeat"})
+    ack = phone.command("later", "play", context_uri=f"spotify:album:{album.public_id}")
+    state = speaker.read_until(lambda m: m["type"] == "state" and m["version"] == ack["version"])
+    assert state["state"]["is_playing"] is True
+
+
+def test_ended_moves_on_without_a_skip_and_a_late_report_changes_nothing(devices, album):
+    user = UserFactory(product=Product.FREE)
+    first, second, third = album.tracks.order_by("track_number")
+    tab = devices(user, "tab")
+    tab.command("c1", "play", context_uri=f"spotify:album:{album.public_id}")
+
+    ack = tab.command("c2", "ended", track=first.public_id)
+    state = tab.read_until(lambda m: m["type"] == "state" and m["version"] == ack["version"])
+    assert state["state"]["item"]["id"] == second.public_id and state["state"]["is_playing"] is True
+    assert PlayerState.objects.get(user=user).recent_skips == []  # the end of a track is no skip
+
+    # The same report again (a second tab, a retry) arrives after the state moved: nothing changes.
+    late = tab.command("c3", "ended", track=first.public_id)
+    assert late == {"type": "ack", "id": "c3", "version": ack["version"]}
+    assert tab.command("c4", "ended", track=7)["error"]["reason"] == "INVALID_MESSAGE"
+
+    tab.command("c5", "ended", track=second.public_id)
+    last = tab.command("c6", "ended", track=third.public_id)  # the album's end: playback stops there
+    state = tab.read_until(lambda m: m["type"] == "state" and m["version"] == last["version"])
+    assert state["state"]["item"]["id"] == third.public_id and state["state"]["is_playing"] is False
+
+
+def test_commands_use_the_country_a_trusted_proxy_puts_on_the_handshake(django_server, album, settings):
+    settings.COUNTRY_HEADER = "X-Country"
+    settings.TRUSTED_PROXIES = ["127.0.0.1/32"]
+    user = UserFactory(country="SE")
+    track = album.tracks.order_by("track_number").first()
+    staff = UserFactory(role=Role.STAFF)
+    rights.licence_create(actor=staff, track=track, kind="grant", territories=["*"])  # everywhere...
+    rights.licence_create(actor=staff, track=track, kind="block", territories=["DE"])  # ...but Germany
+
+    def play_from(headers: dict) -> dict:
+        url = f"ws://127.0.0.1:{django_server.port}/ws/player/"
+        with connect(url, additional_headers=headers, open_timeout=10) as ws:
+            hello = {"type": "hello", "token": token_for(user), "device": {"id": "tab", "name": "tab"}, "version": 0}
+            ws.send(json.dumps(hello))
+            command = {"command": "play", "args": {"uris": [f"spotify:track:{track.public_id}"]}}
+            ws.send(json.dumps({"type": "command", "id": "p", **command}))
+            while True:
+                message = json.loads(ws.recv(timeout=5))
+                if message.get("id") == "p":
+                    return message
+
+    in_germany = play_from({"X-Country": "DE"})
+    assert in_germany["type"] == "error" and in_germany["error"]["reason"] == "MARKET"
+    sweden = play_from({})
+    assert sweden["type"] == "ack", sweden  # the profile's Sweden
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]  # the same header from an untrusted peer: ignored
+    assert play_from({"X-Country": "DE"})["type"] == "ack"

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from apps.catalog.freshness import bump_catalog_version
 from apps.catalog.models import AvailabilityKind, TrackAvailability
 
 
@@ -38,3 +39,4 @@ def availability_replace(*, rules_by_track: dict[int, list[AvailabilityRule]]) -
         for track_id, rules in rules_by_track.items()
         for rule in rules
     )
+    bump_catalog_version()

@@ -22,14 +22,17 @@ from __future__ import annotations
 import json
 import time
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth.models import AnonymousUser
 
+from apps.accounts.country import scope_country
 from apps.catalog.availability import Listener
 from apps.common.errors import ApplicationError
+from apps.common.socketdb import socket_db
 from apps.playback.player import services
-from apps.playback.player.broadcast import player_group, state_message
+from apps.playback.player.broadcast import message_text, player_group, state_message
 
 RATE_PER_SECOND = 10  # commands a connection may send, refilled continuously
 RATE_BURST = 30
@@ -51,7 +54,9 @@ def _command(user, listener: Listener, device_id: str, name: str, args: dict):
         ),
         "pause": lambda: services.pause(user=user, device_id=args.get("device_id")),
         "next": lambda: services.skip_to_next(user=user, listener=listener, device_id=args.get("device_id")),
-        "ended": lambda: services.skip_to_next(user=user, listener=listener, device_id=device_id, ended=True),
+        "ended": lambda: services.skip_to_next(
+            user=user, listener=listener, device_id=device_id, ended=True, ended_track=_optional_str(args, "track")
+        ),
         "previous": lambda: services.skip_to_previous(user=user, listener=listener, device_id=args.get("device_id")),
         "seek": lambda: services.seek(user=user, position_ms=args.get("position_ms"), device_id=args.get("device_id")),
         "repeat": lambda: services.set_repeat(user=user, mode=args.get("state"), device_id=args.get("device_id")),
@@ -67,6 +72,13 @@ def _command(user, listener: Listener, device_id: str, name: str, args: dict):
     return table[name]()
 
 
+def _optional_str(args: dict, name: str) -> str | None:
+    value = args.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ApplicationError(f"{name} must be a string.", reason="INVALID_MESSAGE")
+    return value
+
+
 def _user_from_token(token: str):
     from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
@@ -80,6 +92,23 @@ def _user_from_token(token: str):
 
 
 class PlayerConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        """As Channels dispatches, without its `aclose_old_connections()` before every message:
+        that is a hop to the one thread all consumers' database calls share, so every state a
+        socket forwarded waited in line behind other sockets' commands and heartbeats (it was
+        most of a change's fan-out latency; bench_player_fanout), and with CONN_MAX_AGE 0 it also
+        closed the connection socket_db keeps. This consumer's queries all go through socket_db,
+        which drops a connection that failed."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message):
+        if self.group:  # as Channels does, again without closing the shared thread's connections
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        raise StopConsumer()
+
     async def connect(self):
         self.user = self.scope.get("user") or AnonymousUser()
         if not any(name == b"origin" for name, _ in self.scope.get("headers", [])):
@@ -96,12 +125,8 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         self.group = player_group(self.user.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
 
-    async def disconnect(self, code):
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-
     async def _send(self, payload: dict):
-        await self.send(text_data=json.dumps(payload, separators=(",", ":")))
+        await self.send(text_data=message_text(payload))
 
     async def _error(self, status: int, message: str, reason: str, command_id=None):
         await self._send(
@@ -137,9 +162,12 @@ class PlayerConsumer(AsyncWebsocketConsumer):
                 401, "Say hello first (with a token unless signed in).", "NOT_AUTHENTICATED", command_id
             )
         if kind == "heartbeat":
-            return await database_sync_to_async(services.device_seen)(user=self.user, device_id=self.device_id)
+            # Group memberships expire (a day by default, in both layers): renewing it with each
+            # heartbeat keeps a tab that stays open for days hearing its states.
+            await self.channel_layer.group_add(self.group, self.channel_name)
+            return await socket_db(services.device_seen)(user=self.user, device_id=self.device_id)
         if kind == "bye":
-            await database_sync_to_async(services.device_gone)(user=self.user, device_id=self.device_id)
+            await socket_db(services.device_gone)(user=self.user, device_id=self.device_id)
             self.device_id = None
             return None
         if kind == "command":
@@ -149,7 +177,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
     async def _hello(self, message: dict):
         if not self.user.is_authenticated:
             token = message.get("token")
-            user = await database_sync_to_async(_user_from_token)(token) if isinstance(token, str) else None
+            user = await socket_db(_user_from_token)(token) if isinstance(token, str) else None
             if user is None:
                 await self._error(401, "Not authenticated: sign in or send a valid token.", "NOT_AUTHENTICATED")
                 return await self.close(code=4401)
@@ -159,7 +187,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         if not isinstance(device, dict):
             return await self._error(400, 'hello needs "device": {"id", "name", ...}.', "INVALID_MESSAGE")
         try:
-            await database_sync_to_async(services.device_hello)(
+            await socket_db(services.device_hello)(
                 user=self.user,
                 device_id=device.get("id"),
                 name=device.get("name", ""),
@@ -171,7 +199,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             return await self._error(exc.status, exc.message, exc.reason or "INVALID_MESSAGE")
         self.device_id = device["id"]
         # The current state, whatever version the device had: it replaces its local changes.
-        await self._send(await database_sync_to_async(state_message)(self.user))
+        await self._send(await socket_db(state_message)(self.user))
 
     async def _command(self, message: dict, command_id):
         name, args = message.get("command"), message.get("args") or {}
@@ -180,14 +208,15 @@ class PlayerConsumer(AsyncWebsocketConsumer):
                 400, 'A command is {"command": "<name>", "args": {...}}.', "INVALID_MESSAGE", command_id
             )
         try:
-            state = await database_sync_to_async(self._run)(name, args)
+            state = await socket_db(self._run)(name, args)
         except ApplicationError as exc:
             return await self._error(exc.status, exc.message, exc.reason or "", command_id)
         await self._send({"type": "ack", "id": command_id, "version": state.version})
 
     def _run(self, name: str, args: dict):
-        listener = Listener(country=str(self.user.country), premium=self.user.is_premium)
+        # Where the device is now (a trusted proxy's header on the handshake), else the profile's.
+        listener = Listener(country=scope_country(self.scope, self.user), premium=self.user.is_premium)
         return _command(self.user, listener, self.device_id, name, args)
 
     async def player_state(self, event):
-        await self._send(event["message"])
+        await self.send(text_data=event["text"])  # rendered once for all of the user's devices

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from apps.catalog.api.rendering import full_tracks
@@ -45,24 +46,35 @@ def _context(request, uri: str) -> dict | None:
     }
 
 
-def state_object(request, state: PlayerState, *, listener: Listener, now: datetime) -> dict | None:
+def render_item(request, track_pk: int, listener: Listener) -> tuple[dict, int] | None:
+    """The full track object of the current item, with its duration; None if it is not ready."""
+    track = Track.objects.ready().with_relations().filter(pk=track_pk).first()
+    return (full_tracks(request, [track], market=listener)[0], track.duration_ms) if track else None
+
+
+def state_object(
+    request, state: PlayerState, *, listener: Listener, now: datetime, item_for: Callable | None = None
+) -> dict | None:
     """Spotify's playback state, plus `version` (Streamify's, for devices to order updates).
-    None when there is nothing to report (the API answers 204)."""
+    None when there is nothing to report (the API answers 204). `item_for(track_pk)` renders the
+    current item as `render_item` does (broadcasts pass a cached one)."""
     timeline = Timeline.from_json(state.timeline)
     if state.active_device is None and timeline.current is None:
         return None
-    track = Track.objects.ready().with_relations().filter(pk=timeline.current).first() if timeline.current else None
-    item = full_tracks(request, [track], market=listener)[0] if track else None
+    rendered = None
+    if timeline.current:
+        rendered = item_for(timeline.current) if item_for else render_item(request, timeline.current, listener)
+    item, duration_ms = rendered if rendered else (None, None)
     return {
         "device": device_object(state.active_device, active=True) if state.active_device else None,
         "repeat_state": str(timeline.repeat),
         "shuffle_state": timeline.shuffle,
         "context": _context(request, state.context_uri),
         "timestamp": int(now.timestamp() * 1000),
-        "progress_ms": position_now(state, track.duration_ms if track else None, now) if track else None,
+        "progress_ms": position_now(state, duration_ms, now) if item else None,
         "is_playing": state.is_playing,
         "item": item,
-        "currently_playing_type": "track" if track else "unknown",
+        "currently_playing_type": "track" if item else "unknown",
         "actions": {"disallows": {"pausing": not state.is_playing, "resuming": state.is_playing}},
         "version": state.version,
     }
