@@ -3,6 +3,8 @@ listener cannot see is a 404, never a hint that it exists."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +13,7 @@ from django.views.static import serve
 
 from apps.accounts.country import request_country
 from apps.catalog.availability import Listener, Restriction, restrictions_for
+from apps.catalog.home import home_shelves
 from apps.catalog.models import Album
 from apps.catalog.selectors import (
     ALBUM_GROUPS,
@@ -20,12 +23,16 @@ from apps.catalog.selectors import (
     artist_albums,
     artist_get,
     artist_top_tracks,
+    catalog_lookup,
     track_get_visible,
 )
 from apps.common.errors import NotFound
+from apps.common.static import streamed_for_asgi
 from apps.common.uris import build_uri
 
 HOME_ALBUMS = 24
+SEARCH_MAX_CHARS = 200  # longer input is cut, not refused: it is typed, one key at a time
+SEARCH_LIMITS = {"tracks": 20, "artists": 8, "albums": 8}
 
 # What a greyed-out track row says about why it cannot play here (Spotify's restrictions.reason).
 UNPLAYABLE_TEXT = {
@@ -74,9 +81,10 @@ def _with_durations(tracks) -> list:
     return tracks
 
 
-def _with_playability(request: HttpRequest, tracks: list) -> list:
+def _with_playability(request: HttpRequest, tracks: list, *, context_uri=None) -> list:
     """Marks each track row playable or not for this listener (one availability query for the
-    page), and gives it the URI the player's play command names."""
+    page), and gives it the URIs the player's play command names: its own, and the context it
+    plays on in (`context_uri(track)`, or the track's album)."""
     if request.user.is_authenticated:
         listener = Listener(country=request_country(request), premium=request.user.is_premium)
         restrictions = restrictions_for(tracks, listener)
@@ -85,6 +93,7 @@ def _with_playability(request: HttpRequest, tracks: list) -> list:
     for track in tracks:
         restriction = restrictions.get(track.pk)
         track.uri = build_uri("track", track.public_id)
+        track.context_uri = context_uri(track) if context_uri else build_uri("album", track.album.public_id)
         track.is_playable = restriction is None
         track.unplayable_text = UNPLAYABLE_TEXT.get(restriction, "") if restriction else ""
     return tracks
@@ -92,7 +101,10 @@ def _with_playability(request: HttpRequest, tracks: list) -> list:
 
 def home(request: HttpRequest) -> HttpResponse:
     albums = albums_latest(limit=HOME_ALBUMS)
-    return render(request, "web/home.html", {"albums": _with_covers(albums, display_px=300)})
+    shelves = home_shelves(request)  # from the apps above the catalog (apps.catalog.home)
+    for shelf in shelves:
+        shelf.tracks = _with_playability(request, _with_durations(shelf.tracks))
+    return render(request, "web/home.html", {"albums": _with_covers(albums, display_px=300), "shelves": shelves})
 
 
 def album_detail(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -114,7 +126,11 @@ def artist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "artist": artist,
         "picture": cover(artist.images, display_px=300),
-        "top_tracks": _with_playability(request, _with_durations(artist_top_tracks(artist=artist))),
+        "top_tracks": _with_playability(
+            request,
+            _with_durations(artist_top_tracks(artist=artist)),
+            context_uri=lambda track: build_uri("artist", artist.public_id),  # on through their top tracks
+        ),
         "context_uri": build_uri("artist", artist.public_id),
         "albums": _with_covers(artist_albums(artist=artist, groups=list(ALBUM_GROUPS)), display_px=300),
     }
@@ -135,7 +151,22 @@ def track_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "web/track.html", context)
 
 
+def search(request: HttpRequest) -> HttpResponse:
+    """Results for the header's search box, which asks as the listener types (static/js/search.js).
+    Any text is a literal substring: nothing in it is syntax."""
+    typed = "".join(ch for ch in request.GET.get("q", "") if unicodedata.category(ch) != "Cc")  # NUL & co.
+    query = " ".join(typed.split())[:SEARCH_MAX_CHARS]
+    context = {"query": query, "tracks": [], "artists": [], "albums": []}
+    if query:
+        found = catalog_lookup(query, **SEARCH_LIMITS)
+        tracks = _with_playability(request, _with_durations(found["tracks"]))  # each on through its album
+        for artist in found["artists"]:
+            artist.picture = cover(artist.images, display_px=300)
+        context.update(tracks=tracks, artists=found["artists"], albums=_with_covers(found["albums"], display_px=300))
+    return render(request, "web/search.html", context)
+
+
 def artwork(request: HttpRequest, path: str) -> HttpResponse:
     """Public cover art and artist pictures in the embedded mode (nginx serves them in production).
     Rooted at the images folder, so nothing else under the media root is reachable."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT / "images")
+    return streamed_for_asgi(request, serve(request, path, document_root=settings.MEDIA_ROOT / "images"))

@@ -3,12 +3,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import AsyncRequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from apps.catalog import views
 from apps.catalog.models import IngestState
 from apps.common.ids import new_public_id
+from tests.asyncrun import run_async
 from tests.factories import AlbumFactory, ArtistFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +193,19 @@ def test_the_artwork_route_serves_stored_covers(client, _media_root):
     cover.write_bytes(b"\\xff\\xd8\\xff jpeg")
 
     assert client.get("/media/images/albums/AbCdEf1234-300.jpg").status_code == 200
+
+
+def test_under_asgi_artwork_streams_asynchronously(_media_root):
+    """No "must consume synchronous iterators" fallback (apps.common.static.streamed_for_asgi)."""
+    cover = _media_root / "images" / "albums" / "AbCdEf1234-64.jpg"
+    cover.parent.mkdir(parents=True)
+    cover.write_bytes(b"\xff\xd8\xff" + bytes(300_000))
+    request = AsyncRequestFactory().get("/media/images/albums/AbCdEf1234-64.jpg")
+
+    response = views.artwork(request, "albums/AbCdEf1234-64.jpg")
+
+    async def body() -> bytes:
+        return b"".join([chunk async for chunk in response.streaming_content])
+
+    assert response.is_async
+    assert run_async(body()) == cover.read_bytes()

@@ -175,8 +175,10 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def open_page(browser, django_server, settings):  # noqa: F811 (the imported fixture)
-    """A fresh browser context (a device of its own), signed in as `user` through the login form."""
+def open_page(transactional_db, browser, django_server, settings):  # noqa: F811 (the imported fixture)
+    """A fresh browser context (a device of its own), signed in as `user` through the login form.
+    It asks for the database first so that it is torn down before the database is flushed: the
+    browsers close and the server settles while the tables still exist."""
     # The player's websocket states are rendered without a request, on SITE_URL (artwork URLs).
     settings.SITE_URL = f"http://127.0.0.1:{django_server.port}"
     contexts = []
@@ -202,3 +204,4 @@ def open_page(browser, django_server, settings):  # noqa: F811 (the imported fix
     yield open_for
     for context in contexts:
         context.close()
+    django_server.settle()

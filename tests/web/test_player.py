@@ -1,4 +1,4 @@
-"""The web player in a real browser: sign in through the form, play an album through hls.js,
+"""The web player in a real browser: sign in through the form, search, play an album through hls.js,
 pause and skip, move playback between two devices (two browser contexts of one user), the free
 tier's skip limit, greyed-out tracks. Screenshots land in var/test-artifacts/web/."""
 
@@ -60,7 +60,18 @@ def test_it_plays_an_album_from_a_track_then_pauses_and_skips(open_page, publish
 
     # Navigation swaps <main> only: the page (and the player in it) is not reloaded.
     page.evaluate("window.__sameDocument = true")
-    page.get_by_role("link", name="Northern Lights").click()
+
+    # Search as you type: results replace <main> while the box keeps the focus and the text.
+    box = page.get_by_role("searchbox", name="Search songs, artists and albums")
+    box.press_sequentially("north", delay=60)
+    expect(page.get_by_role("heading", name="Results for “north”", level=1)).to_be_visible()
+    expect(box).to_be_focused()
+    expect(box).to_have_value("north")
+    assert page.url.endswith("/search?q=north")
+    results = page.locator("[data-search-results]")
+    expect(results.get_by_role("button", name="Play Song 2")).to_be_visible()
+    page.screenshot(path=artifacts / "search.png")
+    results.get_by_role("link", name="Northern Lights").first.click()
     expect(page.get_by_role("heading", name="Northern Lights", level=1)).to_be_visible()
     assert page.evaluate("window.__sameDocument") is True
     page.screenshot(path=artifacts / "album.png", full_page=True)
@@ -132,6 +143,15 @@ def test_it_moves_playback_to_another_device_with_the_device_picker(open_page, p
     wait_until_playing(second, catalog.tracks[0].public_id, past=1.0)
     first.wait_for_function("() => window.streamifyPlayer.engine.current.trackId === null")
     expect(first.locator("[data-device-note]")).to_contain_text("Playing on")
+
+    # The account page lists both tabs, says which one it is and where the music plays.
+    first_id = audio(first)["device"]
+    first.goto("/accounts/")
+    expect(first.get_by_role("heading", name="Your devices")).to_be_visible()
+    listed = first.locator("[data-account-device-list]")
+    expect(listed.locator(f'[data-account-device-id="{second_id}"]')).to_contain_text("playing")
+    expect(listed.locator(f'[data-account-device-id="{first_id}"]')).to_contain_text("this tab")  # kept per tab
+    first.screenshot(path=artifacts / "account.png", full_page=True)
     assert first.errors == [] and second.errors == []
 
 

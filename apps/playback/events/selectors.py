@@ -1,9 +1,11 @@
-"""Reads of play events: a listener's recently played tracks."""
+"""Reads of play events: a listener's recently played tracks, what is popular now."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.db.models import Count
 
 from apps.catalog.models import Track
 from apps.playback.models import PlayEvent
@@ -53,3 +55,12 @@ def recently_played(
     tracks = Track.objects.with_relations().in_bulk({track_id for track_id, _, _ in rows})
     plays = [Play(track=tracks[track_id], played_at=at, context_uri=uri) for track_id, at, uri in rows]
     return PlayHistoryPage(plays=plays, has_older=has_older)
+
+
+def popular_track_ids(*, country: str | None, since: datetime, limit: int) -> list[int]:
+    """The most streamed tracks since `since`, most first (ties by id), in one country or all."""
+    streams = PlayEvent.objects.filter(is_stream=True, played_at__gte=since)
+    if country:
+        streams = streams.filter(country=country)
+    ranked = streams.values("track_id").annotate(streams=Count("id")).order_by("-streams", "track_id")
+    return [row["track_id"] for row in ranked[:limit]]

@@ -3,6 +3,12 @@
 // current one ends. Each deck goes through a Web Audio GainNode that normalises loudness to
 // -14 LUFS from the track's EBU R128 measurement, never pushing the true peak above -1 dBTP.
 //
+// Crossfade (0-12 s, a per-device setting like loudness): when the current track is that close to
+// its end and the next one is loaded on the idle deck, the idle deck starts and the two decks'
+// fade gains cross with equal-power curves (the sum of their powers stays constant, so the
+// overlap is not louder or quieter than either track). Without Web Audio there is no crossfade,
+// only the gapless start at the end.
+//
 // Stream URLs are short-lived (STREAM_URL_LIFETIME_SECONDS): a deck asks for a new one before
 // the old expires, and every request hls.js makes goes through `xhrSetup`, which rewrites the
 // token part of the URL (/stream/<signature>/<expires>/) to the newest one. Playlists refer to
@@ -14,6 +20,9 @@ const TARGET_LUFS = -14;
 const PEAK_CEILING_DBTP = -1;
 const MAX_BOOST_DB = 12;
 const REFRESH_BEFORE_MS = 60_000;
+export const MAX_CROSSFADE_MS = 12_000;
+const FADE_STEPS = 64;
+const PREFETCH_FRESH_MS = 10_000;
 const TOKEN_RE = /\/stream\/[^/]+\/\d+\/([^/]+)\//;
 
 let hlsLoading = null;
@@ -45,6 +54,10 @@ export function normalisationGainDb(loudnessLufs, truePeakDbtp) {
   return Math.max(-30, Math.min(MAX_BOOST_DB, gain));
 }
 
+function clampCrossfade(ms) {
+  return Number.isFinite(ms) ? Math.max(0, Math.min(MAX_CROSSFADE_MS, Math.round(ms))) : 0;
+}
+
 class Deck {
   constructor(engine, audio) {
     this.engine = engine;
@@ -55,8 +68,11 @@ class Deck {
     this.grant = null;
     this.refreshTimer = null;
     this.gain = null;
+    this.fade = null; // a GainNode after `gain`, automated only during a crossfade
+    this.fadeTimer = null;
     this.lastTime = null;
     this.failures = 0;
+    this.refusedAt = 0; // when a refused segment request last made us ask for a new URL
     audio.addEventListener("timeupdate", () => this.tick());
     audio.addEventListener("ended", () => {
       if (this.engine.current === this) {
@@ -92,10 +108,12 @@ class Deck {
     try {
       const source = context.createMediaElementSource(this.audio);
       this.gain = context.createGain();
-      source.connect(this.gain).connect(context.destination);
+      this.fade = context.createGain();
+      source.connect(this.gain).connect(this.fade).connect(context.destination);
       this.applyGain();
     } catch {
       this.gain = null; // the element plays unprocessed
+      this.fade = null;
     }
   }
 
@@ -112,6 +130,28 @@ class Deck {
     }
   }
 
+  // Ramp this deck's fade gain in or out over `seconds`, starting now, with an equal-power curve.
+  fadeTo(direction, seconds) {
+    const param = this.fade.gain;
+    const now = this.fade.context.currentTime;
+    const curve = new Float32Array(FADE_STEPS);
+    for (let step = 0; step < FADE_STEPS; step += 1) {
+      const x = step / (FADE_STEPS - 1);
+      curve[step] = direction === "in" ? Math.sin((x * Math.PI) / 2) : Math.cos((x * Math.PI) / 2);
+    }
+    param.cancelScheduledValues(now);
+    param.setValueCurveAtTime(curve, now, Math.max(0.05, seconds));
+  }
+
+  resetFade() {
+    clearTimeout(this.fadeTimer);
+    this.fadeTimer = null;
+    if (this.fade) {
+      this.fade.gain.cancelScheduledValues(this.fade.context.currentTime);
+      this.fade.gain.value = 1;
+    }
+  }
+
   rewrite(url) {
     const now = this.grant?.url.match(TOKEN_RE);
     const old = url.match(TOKEN_RE);
@@ -119,7 +159,7 @@ class Deck {
   }
 
   async fetchGrant(trackId) {
-    return api(`/v1/tracks/${encodeURIComponent(trackId)}/stream`);
+    return this.engine.takePrefetchedGrant(trackId) || api(`/v1/tracks/${encodeURIComponent(trackId)}/stream`);
   }
 
   scheduleRefresh() {
@@ -212,6 +252,13 @@ class Deck {
 
   async hlsError(Hls, data) {
     if (!data.fatal) {
+      // hls.js retries a refused request (403, 410) as non-fatal, with the same expired token,
+      // before it gives up; a new grant makes its next retry go out with a fresh one (xhrSetup).
+      const status = data.response?.code;
+      if ((status === 403 || status === 410) && Date.now() - this.refusedAt > 5_000) {
+        this.refusedAt = Date.now();
+        this.refresh().catch(() => {});
+      }
       return;
     }
     this.failures += 1;
@@ -238,6 +285,7 @@ class Deck {
 
   unload() {
     clearTimeout(this.refreshTimer);
+    this.resetFade();
     if (this.hls) {
       this.hls.destroy();
       this.hls = null;
@@ -262,9 +310,28 @@ export class AudioEngine {
     this.volume = 1;
     this.muted = false;
     this.normalize = localStorage.getItem("streamify.normalize") !== "off";
+    this.crossfadeMs = clampCrossfade(Number(localStorage.getItem("streamify.crossfade") || 0));
     this.context = null;
+    this.prefetched = null; // {trackId, promise, at}
     this.decks = elements.map((element) => new Deck(this, element));
     this.current = this.decks[0];
+  }
+
+  // A grant asked for ahead of the state that will need it (a click on play in this tab); taken
+  // once, and only while young enough to be worth more than a new request.
+  prefetchGrant(trackId) {
+    const promise = api(`/v1/tracks/${encodeURIComponent(trackId)}/stream`);
+    promise.catch(() => {}); // a refusal is shown when the state's load asks again
+    this.prefetched = { trackId, promise, at: Date.now() };
+  }
+
+  takePrefetchedGrant(trackId) {
+    const prefetched = this.prefetched;
+    if (!prefetched || prefetched.trackId !== trackId || Date.now() - prefetched.at > PREFETCH_FRESH_MS) {
+      return null;
+    }
+    this.prefetched = null;
+    return prefetched.promise.catch(() => api(`/v1/tracks/${encodeURIComponent(trackId)}/stream`));
   }
 
   get idle() {
@@ -304,6 +371,9 @@ export class AudioEngine {
 
   // Make `trackId` current: the preloaded idle deck if it holds it, else a fresh load.
   async cue(trackId, positionMs) {
+    if (this.fading && this.fading.trackId !== trackId) {
+      this.endFade(); // the listener moved on: the tail of the old track stops now
+    }
     if (this.current.trackId === trackId) {
       return true;
     }
@@ -327,17 +397,72 @@ export class AudioEngine {
   }
 
   pause() {
+    this.endFade();
     this.current.audio.pause();
   }
 
   seek(positionMs) {
+    this.endFade();
     this.current.audio.currentTime = Math.max(0, positionMs / 1000);
+  }
+
+  // The deck whose track is fading out under the current one, if a crossfade is under way.
+  get fading() {
+    return this.decks.find((deck) => deck !== this.current && deck.fadeTimer !== null) || null;
+  }
+
+  endFade() {
+    const deck = this.fading;
+    if (deck) {
+      deck.unload();
+    }
+  }
+
+  // Whether the current track is close enough to its end to start crossfading into `trackId`:
+  // a crossfade is set, Web Audio is on, and the idle deck has that track ready to play.
+  shouldCrossfade(trackId) {
+    const remaining = this.durationMs - this.positionMs;
+    const idle = this.idle;
+    return (
+      this.crossfadeMs > 0 &&
+      Boolean(trackId) &&
+      Number.isFinite(remaining) &&
+      remaining > 0 &&
+      remaining <= this.crossfadeMs &&
+      !this.current.audio.paused &&
+      idle.trackId === trackId &&
+      Boolean(idle.grant) &&
+      idle.audio.readyState >= 3 && // HAVE_FUTURE_DATA: it can start at once
+      Boolean(this.current.fade && this.audioContext())
+    );
+  }
+
+  // Start `trackId` on the idle deck now and fade the current one out over what is left of it;
+  // the old deck unloads itself when its fade is done. Returns false if it could not start.
+  crossfadeTo(trackId) {
+    if (!this.shouldCrossfade(trackId)) {
+      return false;
+    }
+    const seconds = (this.durationMs - this.positionMs) / 1000;
+    const previous = this.current;
+    this.current = this.idle;
+    this.current.attachGraph();
+    if (!this.current.fade) {
+      this.current = previous;
+      return false;
+    }
+    this.current.applyGain();
+    this.current.fadeTo("in", seconds);
+    previous.fadeTo("out", seconds);
+    previous.fadeTimer = setTimeout(() => previous.unload(), seconds * 1000 + 250);
+    this.current.audio.play().catch(() => {});
+    return true;
   }
 
   // The ended track's successor, if the idle deck has it: start it at once (the server hears
   // about it right after, through the `ended` command).
   advanceTo(trackId) {
-    if (!trackId || this.idle.trackId !== trackId || !this.idle.grant) {
+    if (!trackId || this.idle.trackId !== trackId || !this.idle.grant || this.fading) {
       return false;
     }
     const previous = this.current;
@@ -348,10 +473,15 @@ export class AudioEngine {
   }
 
   preload(trackId) {
-    if (!trackId || this.idle.trackId === trackId || this.current.trackId === trackId) {
-      return;
+    if (!trackId || this.idle.trackId === trackId || this.current.trackId === trackId || this.fading) {
+      return; // (the idle deck is still playing out a crossfade: preload once it is done)
     }
     this.idle.load(trackId, { positionMs: 0 }).catch(() => this.idle.unload());
+  }
+
+  setCrossfade(seconds) {
+    this.crossfadeMs = clampCrossfade(seconds * 1000);
+    localStorage.setItem("streamify.crossfade", String(this.crossfadeMs));
   }
 
   stop() {

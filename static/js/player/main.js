@@ -115,6 +115,7 @@ class Player {
     this.bindMediaSession();
     bar.hidden = false;
     this.$("[data-normalize]").checked = this.engine.normalize;
+    this.renderCrossfade();
     this.socket.connect();
     setInterval(() => this.tick(), 250);
     window.addEventListener("pagehide", (event) => {
@@ -186,6 +187,12 @@ class Player {
       }
     } else if (track) {
       args.uris = [track];
+    }
+    // Played here: ask for the stream URL now, beside the command, rather than after the state
+    // comes back (the click-to-playing benchmark's largest avoidable wait). The grant is only a
+    // signed URL; the server still decides what plays.
+    if (track && args.device_id === this.device.id) {
+      this.engine.prefetchGrant(track.split(":").pop());
     }
     this.command("play", args);
   }
@@ -259,8 +266,11 @@ class Player {
     this.devices = message.devices || [];
     this.receivedAt = Date.now();
     this.render();
-    this.applyAudio(previous).catch((error) => this.toast({ title: "Playback problem", message: error.message }));
-    this.loadQueue();
+    // The queue (for the panel and the preload) after the audio has started, so its request does
+    // not compete with the stream's on a change of track.
+    this.applyAudio(previous)
+      .catch((error) => this.toast({ title: "Playback problem", message: error.message }))
+      .finally(() => this.loadQueue());
   }
 
   async applyAudio(previous) {
@@ -335,18 +345,24 @@ class Player {
     }
   }
 
-  ended(trackId) {
+  // The track `trackId` is over for the listener: it ended, or a crossfade into the next began.
+  // Tells the server (no skip is counted for `ended`, and naming the track makes a late or
+  // repeated report harmless), which answers with a state for the next track.
+  reportEnded(trackId) {
     this.events.finish("play.end");
     if (this.lastEnded === `${trackId}:${this.state?.version}`) {
-      return;
+      return false;
     }
     this.lastEnded = `${trackId}:${this.state?.version}`;
-    // The next track is preloaded: start it now and tell the server, which answers with a state
-    // for that track (no skip is counted for `ended`).
-    if (this.state?.repeat_state !== "track") {
+    this.socket.command("ended", { track: trackId }).catch(() => {});
+    return true;
+  }
+
+  ended(trackId) {
+    // The next track is preloaded: start it at once, before the server's state arrives.
+    if (this.reportEnded(trackId) && this.state?.repeat_state !== "track") {
       this.engine.advanceTo(this.nextTrackId);
     }
-    this.socket.command("ended").catch(() => {});
   }
 
   timeUpdate() {
@@ -354,9 +370,22 @@ class Player {
       return;
     }
     const duration = this.engine.durationMs;
-    if (duration && duration - this.engine.positionMs < PRELOAD_BEFORE_END_MS) {
+    const remaining = duration ? duration - this.engine.positionMs : null;
+    if (remaining != null && remaining < PRELOAD_BEFORE_END_MS + this.engine.crossfadeMs) {
       this.engine.preload(this.nextTrackId);
     }
+    const ending = this.engine.trackId;
+    if (this.state?.repeat_state !== "track" && this.engine.crossfadeTo(this.nextTrackId)) {
+      this.reportEnded(ending);
+    }
+  }
+
+  renderCrossfade() {
+    const seconds = Math.round(this.engine.crossfadeMs / 1000);
+    const input = this.$("[data-crossfade]");
+    input.value = String(seconds);
+    input.setAttribute("aria-valuetext", seconds ? `${seconds} seconds` : "Off");
+    this.$("[data-crossfade-value]").textContent = seconds ? `${seconds} s` : "Off";
   }
 
   // --- Rendering -------------------------------------------------------------------------------
@@ -434,7 +463,38 @@ class Player {
     this.$("[data-volume]").setAttribute("aria-valuetext", `${volume}%`);
   }
 
+  // The account page's list of devices: the same devices, to read rather than pick.
+  renderAccountDevices() {
+    const list = document.querySelector("[data-account-device-list]");
+    if (!list) {
+      return;
+    }
+    list.replaceChildren();
+    const activeId = this.state?.device?.id;
+    for (const device of this.devices) {
+      const item = document.createElement("li");
+      item.className = "device device--static";
+      item.dataset.accountDeviceId = device.id;
+      const name = document.createElement("span");
+      name.className = "device__name";
+      name.textContent = device.name;
+      const detail = document.createElement("span");
+      detail.className = "device__detail";
+      const parts = [device.type];
+      if (device.id === this.device.id) {
+        parts.push("this tab");
+      }
+      if (device.id === activeId) {
+        parts.push(this.state?.is_playing ? "playing" : "paused");
+      }
+      detail.textContent = parts.join(" · ");
+      item.append(name, detail);
+      list.append(item);
+    }
+  }
+
   renderDevices() {
+    this.renderAccountDevices();
     const list = this.$("[data-device-list]");
     list.replaceChildren();
     const activeId = this.state?.device?.id;
@@ -655,6 +715,10 @@ class Player {
     });
     this.$("[data-volume]").addEventListener("input", (event) => this.setVolume(Number(event.target.value)));
     this.$("[data-normalize]").addEventListener("change", (event) => this.engine.setNormalize(event.target.checked));
+    this.$("[data-crossfade]").addEventListener("input", (event) => {
+      this.engine.setCrossfade(Number(event.target.value));
+      this.renderCrossfade();
+    });
     // Play buttons in the page (track rows, album/artist/track headers), which navigation swaps.
     document.addEventListener("click", (event) => {
       const button = event.target.closest("[data-play]");
@@ -665,6 +729,7 @@ class Player {
     });
     document.addEventListener("streamify:navigated", () => {
       this.markCurrentRows();
+      this.renderAccountDevices();
       renderRecentlyPlayed();
     });
     document.addEventListener("keydown", (event) => {

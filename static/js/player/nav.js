@@ -28,7 +28,10 @@ function swappable(link, event) {
 
 let controller = null;
 
-async function load(url, { push }) {
+// `replace`: replace the history entry instead of adding one (search results as one types).
+// `swapHeader` / `moveFocus` false: leave the header (and the search box being typed in) and the
+// focus where they are.
+async function load(url, { push, replace = false, swapHeader = true, moveFocus = true }) {
   controller?.abort();
   controller = new AbortController();
   document.body.setAttribute("aria-busy", "true");
@@ -55,12 +58,14 @@ async function load(url, { push }) {
     current.replaceWith(document.adoptNode(main));
     const header = page.querySelector("[data-site-header]");
     const currentHeader = document.querySelector("[data-site-header]");
-    if (header && currentHeader) {
+    if (swapHeader && header && currentHeader) {
       currentHeader.replaceWith(document.adoptNode(header));
     }
     document.title = page.title;
     const finalUrl = response.redirected ? response.url : url;
-    if (push) {
+    if (replace) {
+      history.replaceState({ streamify: true }, "", finalUrl);
+    } else if (push) {
       history.pushState({ streamify: true }, "", finalUrl);
     }
     const hash = new URL(finalUrl, location.href).hash;
@@ -72,7 +77,9 @@ async function load(url, { push }) {
     }
     // Move focus to the new content so keyboard and screen reader users start there, as after a
     // full page load; <main> has tabindex=-1 for this.
-    document.querySelector("main#main")?.focus({ preventScroll: true });
+    if (moveFocus) {
+      document.querySelector("main#main")?.focus({ preventScroll: true });
+    }
     document.dispatchEvent(new CustomEvent("streamify:navigated", { detail: { url: finalUrl } }));
   } catch (error) {
     if (error.name !== "AbortError") {
@@ -81,6 +88,11 @@ async function load(url, { push }) {
   } finally {
     document.body.removeAttribute("aria-busy");
   }
+}
+
+// Navigate to a same-site page the way a link click does (see `load` for the options).
+export function navigate(url, options = {}) {
+  return load(url, { push: true, ...options });
 }
 
 export function startNavigation() {
