@@ -41,6 +41,8 @@ import threading
 import time
 from pathlib import Path
 
+from tests.benchmarks.harness import free_port
+
 SCRATCH = Path(tempfile.mkdtemp(prefix="streamify-bench-delivery-"))
 # Before Django reads its settings: a media root of our own, the embedded mode, and a signing
 # secret that the uvicorn child process (C) shares.
@@ -66,12 +68,6 @@ from apps.playback.streaming.edge import EdgeOptions, nginx_binary, render_edge 
 GOAL_RATIO = 0.9
 SEGMENT_BYTES = 96 * 1024
 RUNG = 160
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float = 20.0) -> None:

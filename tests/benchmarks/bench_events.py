@@ -48,6 +48,8 @@ import time
 import uuid
 from pathlib import Path
 
+from tests.benchmarks.harness import free_port
+
 BATCH_SIZE = 50
 GOAL_EVENTS_PER_S = 20_000
 LISTENERS = 8
@@ -260,12 +262,6 @@ def service_round(listeners, track_ids, tag: str, *, batches: int) -> float:
 
 
 # --- HTTP: uvicorn serving the real ASGI app, a lean asyncio client ------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:

@@ -18,14 +18,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tests.benchmarks.harness import admin_sql, free_port, option, percentile, run, start_uvicorn
 
 SCRATCH = Path(tempfile.mkdtemp(prefix="streamify-bench-stream-"))
 # Before Django reads its settings: our own database and media, the embedded mode.
@@ -34,7 +34,7 @@ os.environ["STREAMIFY_VAR_DIR"] = str(SCRATCH / "var")
 os.environ["MEDIA_ROOT"] = str(SCRATCH / "media")
 os.environ["MEDIA_STORAGE"] = "filesystem"
 os.environ.pop("DATABASE_URL", None)
-POSTGRES_SERVER = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else ""
+POSTGRES_SERVER = option("--postgres")
 BENCH_DATABASE = f"streamify_bench_{os.getpid()}"
 if POSTGRES_SERVER:
     os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER.rstrip('/')}/{BENCH_DATABASE}"
@@ -56,19 +56,6 @@ from apps.rights.services import licence_create  # noqa: E402
 from tests.factories import RenditionFactory, TrackFactory, UserFactory  # noqa: E402
 
 
-def admin_sql(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES_SERVER.rstrip('/')}/postgres", autocommit=True) as admin:
-        admin.execute(statement)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fixtures() -> tuple[str, str]:
     call_command("migrate", verbosity=0)
     listener = UserFactory(email="bench@example.test", country="SE")
@@ -82,20 +69,7 @@ def fixtures() -> tuple[str, str]:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "uvicorn", "streamify.asgi:application", "--port", str(port),
-         "--lifespan", "off", "--log-level", "warning", "--no-access-log"],
-        env=os.environ.copy(),
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    sys.exit("uvicorn did not start")
+    return start_uvicorn("streamify.asgi:application", port, cwd=Path.cwd())
 
 
 def timed_requests(port: int, path: str, token: str, count: int) -> list[float]:
@@ -114,11 +88,6 @@ def timed_requests(port: int, path: str, token: str, count: int) -> list[float]:
     return latencies
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -126,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default="", help="a PostgreSQL server URL to run against instead of SQLite")
     args = parser.parse_args(argv)
     if args.postgres:
-        admin_sql(f"CREATE DATABASE {BENCH_DATABASE}")
+        admin_sql(POSTGRES_SERVER, f"CREATE DATABASE {BENCH_DATABASE}")
 
     token, track_id = fixtures()
     port = free_port()
@@ -165,12 +134,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    finally:
-        shutil.rmtree(SCRATCH, ignore_errors=True)
-        if POSTGRES_SERVER:
-            from django.db import connections
-
-            connections.close_all()
-            admin_sql(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+    run(main, scratch=SCRATCH, postgres_server=POSTGRES_SERVER, database=BENCH_DATABASE)

@@ -1,0 +1,79 @@
+"""What the benchmarks share: ports, percentiles, options read before Django's settings are, and
+a throwaway PostgreSQL database that is dropped however the run ends. Only the standard library
+and psycopg at import: benchmarks import this before they configure Django."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def option(name: str) -> str:
+    """An option's value before argparse runs (Django reads its settings at import)."""
+    for index, arg in enumerate(sys.argv):
+        if arg == name and index + 1 < len(sys.argv):
+            return sys.argv[index + 1]
+        if arg.startswith(f"{name}="):
+            return arg.split("=", 1)[1]
+    return ""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_uvicorn(app: str, port: int, *, cwd: Path, log_path: Path | None = None) -> subprocess.Popen:
+    """One uvicorn process serving `app` on 127.0.0.1:`port` with this process's environment,
+    returned once it accepts connections; exits the benchmark if it does not within 30 s."""
+    with open(log_path or os.devnull, "w") as log:  # the child keeps its own copy of the descriptor
+        server = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "uvicorn", app, "--port", str(port),
+             "--lifespan", "off", "--log-level", "warning", "--no-access-log"],
+            env=os.environ.copy(), cwd=cwd, stderr=log if log_path else None,
+        )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    sys.exit(f"uvicorn did not start:\n{log_path.read_text() if log_path else ''}")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def admin_sql(server: str, statement: str) -> None:
+    """One statement on the server's `postgres` database (CREATE/DROP DATABASE)."""
+    import psycopg
+
+    with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as admin:
+        admin.execute(statement)
+
+
+def run(main: Callable[[], int], *, scratch: Path, postgres_server: str = "", database: str = "") -> None:
+    """Runs a benchmark's main(), then removes its scratch folder and, if it ran on PostgreSQL,
+    its database (after closing this process's connections to it)."""
+    try:
+        sys.exit(main())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if postgres_server:
+            from django.db import connections
+
+            connections.close_all()
+            admin_sql(postgres_server, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
