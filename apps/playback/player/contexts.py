@@ -1,11 +1,12 @@
-"""What a context URI plays: an album's tracks in order, an artist's top tracks, a list of track
-URIs. Playlists join when the playlists issue lands; until then a playlist URI is not found."""
+"""What a context URI plays: an album's tracks in order, an artist's top tracks, a playlist's
+items (resolved by the playlists app through apps.catalog.contexts), a list of track URIs."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
 from apps.catalog import selectors
+from apps.catalog.contexts import resolve_context
 from apps.catalog.models import Album, Artist, Track
 from apps.common.errors import ApplicationError, NotFound
 from apps.common.uris import parse_uri
@@ -13,7 +14,28 @@ from apps.common.uris import parse_uri
 CONTEXT_TYPES = ("album", "artist", "playlist")
 
 
-def context_tracks(context_uri: str) -> list[int]:
+def _collection_owner(context_uri: str) -> str | None:
+    """The user id of a liked-songs context, Spotify's `spotify:user:<id>:collection`."""
+    parts = context_uri.split(":") if isinstance(context_uri, str) else []
+    if (
+        len(parts) == 4
+        and parts[0] in settings.URI_SCHEMES_ACCEPTED
+        and parts[1] == "user"
+        and parts[3] == "collection"
+    ):
+        return parts[2]
+    return None
+
+
+def context_tracks(context_uri: str, user=None) -> list[int]:
+    owner_id = _collection_owner(context_uri)
+    if owner_id is not None:
+        # Only your own liked songs: another user's collection is not found, like a private playlist.
+        mine = user is not None and getattr(user, "public_id", None) == owner_id
+        tracks = (resolve_context("collection", user, owner_id) or []) if mine else []
+        if not tracks:
+            raise NotFound(f"Context not found or empty: {context_uri}.")
+        return tracks[: settings.PLAYER_CONTEXT_MAX_TRACKS]
     parsed = parse_uri(context_uri, expected=CONTEXT_TYPES)
     if parsed.type == "album":
         album = Album.objects.filter(public_id=parsed.id).first()
@@ -22,7 +44,7 @@ def context_tracks(context_uri: str) -> list[int]:
         artist = Artist.objects.filter(public_id=parsed.id).first()
         tracks = [t.pk for t in selectors.artist_top_tracks(artist=artist)] if artist else []
     else:
-        tracks = []
+        tracks = resolve_context(parsed.type, user, parsed.id) or []
     if not tracks:
         raise NotFound(f"Context not found or empty: {context_uri}.")
     return tracks[: settings.PLAYER_CONTEXT_MAX_TRACKS]

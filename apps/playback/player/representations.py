@@ -37,6 +37,13 @@ def devices_object(state: PlayerState | None, devices: list[Device]) -> list[dic
 def _context(request, uri: str) -> dict | None:
     if not uri:
         return None
+    if uri.endswith(":collection"):  # liked songs: spotify:user:<id>:collection
+        return {
+            "type": "collection",
+            "uri": uri,
+            "href": request.build_absolute_uri("/v1/me/tracks"),
+            "external_urls": {"spotify": request.build_absolute_uri("/collection/tracks")},
+        }
     parsed = parse_uri(uri)
     return {
         "type": parsed.type,

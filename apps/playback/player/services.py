@@ -223,7 +223,7 @@ def play(
     if context_uri and uris:
         raise ApplicationError("Give context_uri or uris, not both.")
     if context_uri or uris is not None:
-        tracks = contexts.context_tracks(context_uri) if context_uri else contexts.uri_tracks(uris)
+        tracks = contexts.context_tracks(context_uri, user) if context_uri else contexts.uri_tracks(uris)
         at = _offset_index(tracks, offset)
         timeline = Timeline.start(
             tracks, at=at, shuffle=timeline.shuffle, repeat=timeline.repeat, seed=secrets.randbelow(2**31)
