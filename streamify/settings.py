@@ -247,6 +247,8 @@ PLAYER_DEVICE_TIMEOUT_SECONDS = env_int("PLAYER_DEVICE_TIMEOUT_SECONDS", 90)  # 
 PLAYER_FREE_SKIPS_PER_HOUR = env_int("PLAYER_FREE_SKIPS_PER_HOUR", 6)
 PLAYER_PREVIOUS_RESTARTS_AFTER_MS = 3_000  # "previous" past this restarts the track, as players do
 PLAYER_CONTEXT_MAX_TRACKS = 10_000  # a context (album, playlist, URIs) is at most this long
+PRIVATE_SESSION_HOURS = env_int("PRIVATE_SESSION_HOURS", 6)  # a private session ends by itself after this
+PLAYLIST_MAX_ENTRIES = 10_000  # items in one playlist, and in one add or replace request
 # How long a rendered catalog object (the player's current item) may be reused under one catalog
 # version: the bound on staleness where no version bump reaches (apps.catalog.freshness).
 CATALOG_RENDER_CACHE_SECONDS = env_int("CATALOG_RENDER_CACHE_SECONDS", 60)

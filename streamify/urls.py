@@ -15,6 +15,7 @@ api_patterns = [
     *include("apps.playback.streaming.api_urls")[0].urlpatterns,
     *include("apps.playback.events.urls")[0].urlpatterns,
     *include("apps.playback.player.urls")[0].urlpatterns,
+    *include("apps.playlists.api.urls")[0].urlpatterns,
     *api_path("schema", SpectacularAPIView.as_view(), "schema"),
     *api_path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), "docs"),
     *api_path("redoc", SpectacularRedocView.as_view(url_name="api:schema"), "redoc"),
@@ -37,7 +38,7 @@ if settings.MEDIA_STORAGE == "filesystem":
     # serve() would normalise into another folder (masters/ and audio/ are never reachable).
     urlpatterns.append(
         re_path(
-            r"^media/images/(?P<path>(?:albums|artists)/[A-Za-z0-9]{10}-\d{2,3}\.jpg)$",
+            r"^media/images/(?P<path>(?:albums|artists|playlists)/[A-Za-z0-9]{10}-\d{2,3}\.jpg)$",
             artwork,
         )
     )

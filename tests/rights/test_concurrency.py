@@ -5,38 +5,15 @@ first's licence; SQLite's IMMEDIATE transactions in the embedded mode)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.accounts.models import Role
 from apps.catalog.models import TrackAvailability
 from apps.rights import services
+from tests.concurrency import run_at_once
 from tests.factories import AlbumFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_at_once(*actions):
-    barrier = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action):
-        try:
-            barrier.wait()
-            action()
-        except BaseException as exc:  # noqa: BLE001 (reported to the test below)
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
 
 
 def test_concurrent_rights_changes_on_one_track_are_all_projected():

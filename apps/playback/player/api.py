@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.country import request_country
 from apps.catalog.availability import Listener
+from apps.common.api.bodies import json_object
 from apps.common.errors import ApplicationError
 from apps.playback.models import Device, PlayerState
 from apps.playback.player import services
@@ -24,15 +25,6 @@ def _listener(request) -> Listener:
 
 def _device_id(request) -> str | None:
     return request.query_params.get("device_id") or None
-
-
-def _body(request) -> dict:
-    data = request.data
-    if data in (None, "") or data == {}:
-        return {}
-    if not isinstance(data, dict):
-        raise ApplicationError("The body must be a JSON object.")
-    return data
 
 
 def _state(request):
@@ -52,7 +44,7 @@ class PlayerView(APIView):
 
     @extend_schema(operation_id="transfer-playback", request=OpenApiTypes.OBJECT, responses={204: None})
     def put(self, request):
-        body = _body(request)
+        body = json_object(request)
         play = body.get("play")
         if play is not None and not isinstance(play, bool):
             raise ApplicationError("play must be true or false.")
@@ -82,7 +74,7 @@ class DevicesView(APIView):
         "({id, name, type, volume_percent, supports_volume}).",
     )
     def post(self, request):
-        body = _body(request)
+        body = json_object(request)
         services.device_hello(
             user=request.user,
             device_id=body.get("id"),
@@ -102,7 +94,7 @@ class PlayView(APIView):
         responses={204: None},
     )
     def put(self, request):
-        body = _body(request)
+        body = json_object(request)
         services.play(
             user=request.user,
             listener=_listener(request),
