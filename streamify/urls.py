@@ -16,6 +16,7 @@ api_patterns = [
     *include("apps.playback.events.urls")[0].urlpatterns,
     *include("apps.playback.player.urls")[0].urlpatterns,
     *include("apps.playlists.api.urls")[0].urlpatterns,
+    *include("apps.recommendations.urls")[0].urlpatterns,
     *api_path("schema", SpectacularAPIView.as_view(), "schema"),
     *api_path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), "docs"),
     *api_path("redoc", SpectacularRedocView.as_view(url_name="api:schema"), "redoc"),
@@ -28,6 +29,8 @@ urlpatterns = [
     path("studio/", include("apps.catalog.studio_urls")),
     # Signed media: the same URLs nginx validates and caches in front of us (docker/nginx/).
     path("stream/", include("apps.playback.streaming.urls")),
+    path("", include("apps.playlists.urls")),  # /collection, /playlist/<id>
+    path("", include("apps.recommendations.web_urls")),  # /feed, /user/<id>
     path("", include("apps.catalog.urls")),
 ]
 

@@ -14,8 +14,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from apps.accounts.models import User
-from apps.accounts.services import user_create
-from apps.common.errors import Conflict
+from apps.accounts.services import user_create, user_update_privacy
+from apps.common.errors import ApplicationError, Conflict
 from apps.common.uris import build_uri
 
 
@@ -98,3 +98,30 @@ class MeView(APIView):
     @extend_schema(operation_id="get-current-users-profile", responses={200: dict})
     def get(self, request):
         return Response(user_private(request, request.user))
+
+
+def privacy_object(user: User) -> dict:
+    private = user.in_private_session()
+    return {
+        "private_session": private,
+        "private_session_until": user.private_session_until.strftime("%Y-%m-%dT%H:%M:%SZ") if private else None,
+        "share_activity": user.share_activity,
+    }
+
+
+class PrivacyView(APIView):
+    """Extension: the private-session switch and whether followers see your listening."""
+
+    @extend_schema(operation_id="get-privacy-settings", responses={200: dict})
+    def get(self, request):
+        return Response(privacy_object(request.user))
+
+    @extend_schema(operation_id="change-privacy-settings", request=dict, responses={200: dict})
+    def put(self, request):
+        body = request.data if isinstance(request.data, dict) else None
+        if not body or not set(body) <= {"private_session", "share_activity"}:
+            raise ApplicationError("Send private_session and/or share_activity (true or false).")
+        user = user_update_privacy(
+            user=request.user, private_session=body.get("private_session"), share_activity=body.get("share_activity")
+        )
+        return Response(privacy_object(user))

@@ -8,4 +8,5 @@ urlpatterns = [
     *api_path("auth/token/refresh", api.TokenRefresh.as_view(), "token-refresh"),
     *api_path("auth/register", api.RegisterView.as_view(), "register"),
     *api_path("me", api.MeView.as_view(), "me"),
+    *api_path("me/privacy", api.PrivacyView.as_view(), "privacy"),
 ]

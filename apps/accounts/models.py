@@ -54,6 +54,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     birthdate = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Social: while a private session lasts, plays are kept out of what followers see; with
+    # share_activity off, nothing of the listener's shows in anyone's activity feed.
+    private_session_until = models.DateTimeField(null=True, blank=True)
+    share_activity = models.BooleanField(default=True)
 
     objects = UserManager()
 
@@ -75,6 +79,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_artist(self) -> bool:
         return self.role == Role.ARTIST
+
+    def in_private_session(self, now=None) -> bool:
+        return self.private_session_until is not None and self.private_session_until > (now or timezone.now())
 
     @property
     def is_premium(self) -> bool:

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django_countries import countries
 
 from apps.accounts.models import Product, Role, User
-from apps.common.errors import Conflict
+from apps.common.errors import ApplicationError, Conflict
 
 
 def _clean_display_name(value: str) -> str:
@@ -68,4 +70,19 @@ def user_update_profile(*, user: User, display_name: str, country: str, birthdat
     user.country = country.upper()
     user.birthdate = birthdate
     user.save(update_fields=["display_name", "country", "birthdate"])
+    return user
+
+
+def user_update_privacy(*, user: User, private_session: bool | None = None, share_activity: bool | None = None) -> User:
+    """A private session lasts PRIVATE_SESSION_HOURS (as Spotify's: it ends by itself, so nobody
+    stays hidden by accident); turning it off ends it now. `share_activity` is kept until changed."""
+    for name, value in (("private_session", private_session), ("share_activity", share_activity)):
+        if value is not None and not isinstance(value, bool):
+            raise ApplicationError(f"{name} must be true or false.")
+    if private_session is not None:
+        hours = timedelta(hours=settings.PRIVATE_SESSION_HOURS)
+        user.private_session_until = timezone.now() + hours if private_session else None
+    if share_activity is not None:
+        user.share_activity = share_activity
+    user.save(update_fields=["private_session_until", "share_activity"])
     return user

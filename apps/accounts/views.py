@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts.forms import EmailAuthenticationForm, ProfileForm, SignUpForm
 from apps.accounts.models import Role
-from apps.accounts.services import user_create, user_update_profile
+from apps.accounts.services import user_create, user_update_privacy, user_update_profile
 from apps.common.errors import ApplicationError, Conflict
 
 DUPLICATE_EMAIL = "An account with this email already exists. Log in instead, or use another address."
@@ -101,4 +102,30 @@ def account(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Your profile was saved.")
                 return redirect("accounts:account")
-    return render(request, "accounts/account.html", {"form": form, "profile": user}, status=status)
+    context = {"form": form, "profile": user, "private_session_hours": settings.PRIVATE_SESSION_HOURS}
+    return render(request, "accounts/account.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The account page's privacy buttons: start or end a private session, share activity or not."""
+    action = request.POST.get("action")
+    changes = {
+        "private-session-on": {"private_session": True},
+        "private-session-off": {"private_session": False},
+        "share-on": {"share_activity": True},
+        "share-off": {"share_activity": False},
+    }.get(action)
+    if changes is None:
+        messages.error(request, "Unknown privacy setting.")
+        return redirect("accounts:account")
+    user_update_privacy(user=request.user, **changes)
+    notes = {
+        "private-session-on": "Private session on: what you play now is not shown to your followers.",
+        "private-session-off": "Private session ended.",
+        "share-on": "Your followers can see what you listen to.",
+        "share-off": "Your listening activity is hidden from your followers.",
+    }
+    messages.success(request, notes[action])
+    return redirect("accounts:account")

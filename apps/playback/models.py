@@ -48,6 +48,9 @@ class PlayEvent(models.Model):
     played_at = models.DateTimeField(help_text="The client's timestamp, to the millisecond.")
     received_at = models.DateTimeField()
     offline = models.BooleanField(default=False, help_text="Played offline and reported later.")
+    private = models.BooleanField(
+        default=False, help_text="Reported during a private session: never shown to followers."
+    )
     is_stream = models.BooleanField(default=False, help_text="A terminal event of a play of STREAM_MIN_MS or more.")
     # Where and as what the listener was when the play was reported: charts are per country and
     # royalties differ by product, and a profile changed later must not rewrite either.

@@ -64,3 +64,12 @@ def popular_track_ids(*, country: str | None, since: datetime, limit: int) -> li
         streams = streams.filter(country=country)
     ranked = streams.values("track_id").annotate(streams=Count("id")).order_by("-streams", "track_id")
     return [row["track_id"] for row in ranked[:limit]]
+
+
+def recent_streams_of(*, user_ids, since: datetime, limit: int) -> list[tuple[int, int, datetime, str]]:
+    """(user id, track id, played at, context URI) of the given listeners' streams since `since`,
+    newest first, leaving out what they played in a private session."""
+    streams = PlayEvent.objects.filter(user_id__in=user_ids, is_stream=True, private=False, played_at__gte=since)
+    return list(
+        streams.order_by("-played_at", "-id").values_list("user_id", "track_id", "played_at", "context_uri")[:limit]
+    )

@@ -117,7 +117,13 @@ def play_events_ingest(*, user, country: str, product: str, events: list[dict]) 
         # str(): a profile's country is a django_countries Country, a product may be a Choices
         # member, and the insert binds plain values.
         rows = _rows(
-            user_id=user.pk, country=str(country), product=str(product), accepted=unique.values(), received_at=now
+            user_id=user.pk,
+            country=str(country),
+            product=str(product),
+            # A private session covers what is reported while it lasts.
+            private=user.in_private_session(now),
+            accepted=unique.values(),
+            received_at=now,
         )
         stored = _insert_new(rows)
     duplicates += len(unique) - len(stored)
@@ -144,13 +150,14 @@ INSERT_FIELDS = (
     "played_at",
     "received_at",
     "offline",
+    "private",
     "is_stream",
     "country",
     "product",
 )
 
 
-def _rows(*, user_id: int, country: str, product: str, accepted, received_at: datetime) -> list[tuple]:
+def _rows(*, user_id: int, country: str, product: str, private: bool, accepted, received_at: datetime) -> list[tuple]:
     """The INSERT_FIELDS values of each accepted (event, track), ready to bind."""
     adapt = connection.ops.adapt_datetimefield_value  # SQLite stores text, PostgreSQL takes datetimes
     received = adapt(received_at)
@@ -167,6 +174,7 @@ def _rows(*, user_id: int, country: str, product: str, accepted, received_at: da
             adapt(event.played_at),
             received,
             event.offline,
+            private,
             # Only the event closing a play counts, so each play is at most one stream.
             event.type in TERMINAL_TYPES and event.ms_played >= stream_min_ms,
             country,
