@@ -66,11 +66,14 @@ def _locked_state(user) -> PlayerState:
 def _prune_devices(state: PlayerState, now: datetime) -> None:
     """Devices silent past the timeout are dropped; when the active one goes, playback pauses."""
     cutoff = now - timedelta(seconds=settings.PLAYER_DEVICE_TIMEOUT_SECONDS)
-    stale = Device.objects.filter(user_id=state.user_id, last_seen_at__lt=cutoff)
-    if state.active_device_id and stale.filter(pk=state.active_device_id).exists():
+    # One indexed read on every command; the writes only when a device did go silent (rare).
+    stale = list(Device.objects.filter(user_id=state.user_id, last_seen_at__lt=cutoff).values_list("pk", flat=True))
+    if not stale:
+        return
+    if state.active_device_id in stale:
         _anchor(state, now, playing=False)
         state.active_device = None
-    stale.delete()
+    Device.objects.filter(pk__in=stale).delete()
 
 
 def _current_track(timeline: Timeline) -> Track | None:
