@@ -21,3 +21,8 @@ def album_saved(sender, instance, created: bool, update_fields=None, raw: bool =
         return  # a new album has no tracks yet
     if update_fields is None or "release_date" in update_fields:
         tracks_reproject(Track.objects.filter(album=instance).values_list("pk", flat=True))
+
+
+def tracks_bulk_created(sender, track_ids, **kwargs) -> None:
+    """Tracks made in bulk (`manage.py seed_catalog`) get their availability like any new track."""
+    tracks_reproject(track_ids)
