@@ -39,7 +39,10 @@ def is_collaborator(user, playlist: Playlist) -> bool:
 def can_read(user, playlist: Playlist) -> bool:
     if playlist.public:
         return True
-    return user.is_authenticated and (playlist.owner_id == user.pk or is_collaborator(user, playlist))
+    if not user.is_authenticated:
+        return False
+    # Collaborators see a private playlist while it is collaborative; turning that off ends it.
+    return playlist.owner_id == user.pk or (playlist.collaborative and is_collaborator(user, playlist))
 
 
 def require_readable(user, playlist: Playlist) -> None:

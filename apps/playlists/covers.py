@@ -68,7 +68,14 @@ def _swap(playlist_pk: int, *, images: list[dict], source: str, albums: list[int
     try:
         with transaction.atomic():
             playlist = Playlist.live.select_for_update().filter(pk=playlist_pk).first()
-            if playlist is None or (unless_uploaded and playlist.cover_source == CoverSource.UPLOADED):
+            stale = unless_uploaded and (
+                playlist is None
+                or playlist.cover_source == CoverSource.UPLOADED
+                # Two refreshes can overlap: the one made from albums that are no longer first
+                # (an edit landed while it drew) must not replace the newer one's cover.
+                or [album.pk for album in first_albums(playlist)] != albums
+            )
+            if playlist is None or stale:
                 artwork_delete(new_files)
                 return False
             old_files = _owned(playlist)

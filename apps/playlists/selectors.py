@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from apps.catalog.models import Album, IngestState, Track
 from apps.common.errors import ApplicationError
@@ -101,22 +102,24 @@ def library_playlists(user):
     added first; a followed playlist that has since gone private is left out."""
     followed = PlaylistFollow.objects.filter(user=user).values("playlist_id")
     collaborating = PlaylistCollaborator.objects.filter(user=user).values("playlist_id")
-    visible = Q(public=True) | Q(owner=user) | Q(pk__in=collaborating)
-    return _with_counts().filter(Q(pk__in=followed) | Q(pk__in=collaborating)).filter(visible).order_by("-created_at")
+    visible = Q(public=True) | Q(owner=user) | Q(pk__in=collaborating, collaborative=True)
+    # Newest in the library first: when the user followed (or made) it, else when it was made.
+    added = PlaylistFollow.objects.filter(user=user, playlist=OuterRef("pk")).values("followed_at")[:1]
+    rows = _with_counts().filter(Q(pk__in=followed) | Q(pk__in=collaborating)).filter(visible)
+    return rows.annotate(added_at=Coalesce(Subquery(added), F("created_at"))).order_by("-added_at", "-pk")
 
 
 def public_playlists_of(owner):
-    """What a profile shows: the public playlists `owner` made or follows publicly."""
+    """What a profile shows: the public playlists `owner` made, and those they follow publicly."""
     followed = PlaylistFollow.objects.filter(user=owner, public=True).values("playlist_id")
-    return _with_counts().filter(pk__in=followed, public=True).order_by("-created_at")
+    return _with_counts().filter(Q(owner=owner) | Q(pk__in=followed), public=True).order_by("-created_at")
 
 
-def followers_contain(playlist: Playlist, user_ids: list[str]) -> list[bool]:
-    following = set(
-        PlaylistFollow.objects.filter(playlist=playlist, user__public_id__in=user_ids).values_list(
-            "user__public_id", flat=True
-        )
-    )
+def followers_contain(playlist: Playlist, user_ids: list[str], *, asker) -> list[bool]:
+    """Whether each listener follows the playlist; a private follow is told only to the follower."""
+    follows = PlaylistFollow.objects.filter(playlist=playlist, user__public_id__in=user_ids)
+    follows = follows.filter(Q(public=True) | Q(user=asker))
+    following = set(follows.values_list("user__public_id", flat=True))
     return [user_id in following for user_id in user_ids]
 
 
@@ -129,3 +132,11 @@ def followed_user_ids(user) -> list[int]:
 def public_playlists_made_by(*, user_ids, since, limit: int) -> list[Playlist]:
     rows = _with_counts().filter(owner_id__in=user_ids, public=True, created_at__gte=since)
     return list(rows.order_by("-created_at")[:limit])
+
+
+def readable_playlist_ids(user, public_ids) -> set[str]:
+    """Which of these playlists `user` may see (for naming a friend's play context)."""
+    rows = Playlist.live.filter(public_id__in=set(public_ids))
+    collaborating = PlaylistCollaborator.objects.filter(user=user).values("playlist_id")
+    rows = rows.filter(Q(public=True) | Q(owner=user) | Q(pk__in=collaborating, collaborative=True))
+    return set(rows.values_list("public_id", flat=True))

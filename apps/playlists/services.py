@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -206,10 +207,29 @@ def _check_room(playlist: Playlist, adding: int) -> None:
         )
 
 
-def _insert(
-    playlist: Playlist, tracks: list[Track], *, before: str | None, after: str | None, actor, now, attribution=None
-):
-    keys = keys_between(before, after, len(tracks))
+KEY_LENGTH_LIMIT = 48  # see _rekeyed_if_crowded
+
+
+def _rekeyed_if_crowded(playlist: Playlist, order: Positions, keys: list[str], *, actor, now) -> bool:
+    """Keys between two neighbours grow by about a character per six inserts at the same spot, so
+    a playlist edited at one place for long would outgrow the column. When the keys an edit would
+    write pass KEY_LENGTH_LIMIT, every entry gets a short key again (same order) as a version of
+    its own, logged as a move of every entry so the log still replays; the caller then computes
+    its keys afresh. Rare (hundreds of inserts at one spot) and bounded (10,000 rows)."""
+    if max((len(key) for key in keys), default=0) <= KEY_LENGTH_LIMIT:
+        return False
+    entries = list(PlaylistEntry.objects.filter(playlist=playlist).order_by("key").only("pk", "key"))
+    _park(entries)
+    for entry, key in zip(entries, keys_between(None, None, len(entries)), strict=True):
+        entry.key = key
+    PlaylistEntry.objects.bulk_update(entries, ["key"], batch_size=1000)
+    order.replace([entry.key for entry in entries])
+    moved = [[entry.pk, entry.key] for entry in entries]
+    _record(playlist, actor=actor, operation=ChangeOperation.MOVE, entries=moved, now=now, positions=order)
+    return True
+
+
+def _insert(playlist: Playlist, tracks: list[Track], keys: list[str], *, actor, now, attribution=None):
     rows = [
         PlaylistEntry(
             playlist=playlist,
@@ -236,11 +256,16 @@ def items_add(*, actor, playlist: Playlist, track_ids: list[str], position: int 
         if position is not None:
             position = _check_position(position, field="position", high=playlist.length)
         positions = Positions(playlist)
-        if position is None or position == playlist.length:
-            before, after = positions.last(), None
-        else:
-            before, after = _neighbours(positions, position)
-        rows = _insert(playlist, tracks, before=before, after=after, actor=actor, now=now)
+
+        def new_keys() -> list[str]:
+            if position is None or position == playlist.length:
+                return keys_between(positions.last(), None, len(tracks))
+            return keys_between(*_neighbours(positions, position), len(tracks))
+
+        keys = new_keys()
+        if _rekeyed_if_crowded(playlist, positions, keys, actor=actor, now=now):
+            keys = new_keys()
+        rows = _insert(playlist, tracks, keys, actor=actor, now=now)
         positions.change(added=[row.key for row in rows])
         entries = [[row.pk, row.key, row.track_id] for row in rows]
         return _record(
@@ -351,15 +376,23 @@ def items_reorder(
         if range_length == 0 or range_start <= insert_before <= range_start + range_length:
             return snapshot_id(playlist.public_id, playlist.version)  # nothing moves
         order = Positions(playlist)
-        if ordered is None:
-            block, before, after = _current_move(playlist, order, range_start, range_length, insert_before)
-        else:
-            block, before, after = _mapped_move(playlist, ordered, range_start, range_length, insert_before)
-            if not block:
-                return snapshot_id(playlist.public_id, playlist.version)
+
+        def planned_move():
+            if ordered is None:
+                return _current_move(playlist, order, range_start, range_length, insert_before)
+            return _mapped_move(playlist, ordered, range_start, range_length, insert_before)
+
+        block, before, after = planned_move()
+        if not block:
+            return snapshot_id(playlist.public_id, playlist.version)
+        keys = keys_between(before, after, len(block))
+        if _rekeyed_if_crowded(playlist, order, keys, actor=actor, now=now):
+            block, before, after = planned_move()
+            keys = keys_between(before, after, len(block))
+        if ordered is not None:
             _park(block)  # mapped neighbours may sit among the block's old keys
         old_keys = [entry.key for entry in block]
-        for entry, key in zip(block, keys_between(before, after, len(block)), strict=True):
+        for entry, key in zip(block, keys, strict=True):
             entry.key = key
         PlaylistEntry.objects.bulk_update(block, ["key"], batch_size=1000)
         order.change(removed=old_keys, added=[entry.key for entry in block])
@@ -429,7 +462,9 @@ def _replace(playlist: Playlist, tracks, *, actor, now, operation, attribution=N
     removed = list(_ordered(playlist).values_list("pk", flat=True))
     PlaylistEntry.objects.filter(playlist=playlist).delete()
     playlist.length = 0
-    rows = _insert(playlist, tracks, before=None, after=None, actor=actor, now=now, attribution=attribution)
+    rows = _insert(
+        playlist, tracks, keys_between(None, None, len(tracks)), actor=actor, now=now, attribution=attribution
+    )
     order = Positions(playlist)
     order.replace([row.key for row in rows])
     added = [[row.pk, row.key, row.track_id] for row in rows]
@@ -452,7 +487,12 @@ def playlist_restore(*, actor, playlist: Playlist, version) -> str:
         then = history.entries_at(playlist, version)
         tracks = {t.pk: t for t in Track.objects.filter(pk__in={e.track_id for e in then}).only("pk")}
         ordered = [tracks[e.track_id] for e in then if e.track_id in tracks]
-        attribution = [(e.added_by_id, e.added_at) for e in then if e.track_id in tracks]
+        # Who added each entry, as long as that account still exists (a deleted one reads as nobody).
+        adders = {e.added_by_id for e in then if e.added_by_id is not None}
+        existing = set(get_user_model().objects.filter(pk__in=adders).values_list("pk", flat=True))
+        attribution = [
+            (e.added_by_id if e.added_by_id in existing else None, e.added_at) for e in then if e.track_id in tracks
+        ]
         return _replace(
             playlist, ordered, actor=actor, now=now, operation=ChangeOperation.RESTORE, attribution=attribution
         )

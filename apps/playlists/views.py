@@ -43,7 +43,7 @@ def _playlist_or_404(request: HttpRequest, public_id: str) -> Playlist:
 
 def _offset(request: HttpRequest) -> int | None:
     raw = request.GET.get("offset") or "0"
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:  # "²".isdigit() is true, int("²") fails
         return None
     return int(raw)
 
@@ -183,7 +183,9 @@ def playlist_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     user = request.user
     flags = _editor_flags(request, playlist)
     following = (
-        user.is_authenticated and not flags["is_owner"] and selectors.followers_contain(playlist, [user.public_id])[0]
+        user.is_authenticated
+        and not flags["is_owner"]
+        and selectors.followers_contain(playlist, [user.public_id], asker=user)[0]
     )
     share_image = cover(images, display_px=640)
     context = {

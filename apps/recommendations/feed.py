@@ -19,7 +19,6 @@ from apps.playlists.selectors import followed_user_ids, public_playlists_made_by
 
 WINDOW = timedelta(days=14)
 PLAYS_PER_PERSON = 5  # so that one busy listener does not fill the feed
-SCANNED_PLAYS = 500
 
 
 @dataclass(frozen=True)
@@ -39,14 +38,7 @@ def activity_feed(*, viewer, limit: int = 50) -> list[Activity]:
         return []
     since = timezone.now() - WINDOW
     users = get_user_model().objects.in_bulk(followees)
-    per_person: dict[int, int] = {}
-    plays = []
-    for user_id, track_id, played_at, context_uri in recent_streams_of(
-        user_ids=followees, since=since, limit=SCANNED_PLAYS
-    ):
-        if per_person.get(user_id, 0) < PLAYS_PER_PERSON:
-            per_person[user_id] = per_person.get(user_id, 0) + 1
-            plays.append((user_id, track_id, played_at, context_uri))
+    plays = recent_streams_of(user_ids=followees, since=since, per_user=PLAYS_PER_PERSON, limit=limit)
     tracks = Track.objects.with_relations().in_bulk({track_id for _, track_id, _, _ in plays})
     items = [
         Activity("played", users[user_id], played_at, track=tracks[track_id], context_uri=context_uri)

@@ -141,8 +141,20 @@ function renderMenu(playlists) {
 // The playlists a track can be added to: yours, and collaborative ones (which only their owner
 // and collaborators can see, so any in your library is one you may edit).
 async function editablePlaylists() {
-  const page = await api("/v1/me/playlists?limit=50");
-  return (page.items || []).filter((playlist) => playlist.owner?.id === me || playlist.collaborative);
+  const all = await libraryPlaylists();
+  return all.filter((playlist) => playlist.owner?.id === me || playlist.collaborative);
+}
+
+// Every playlist in your library, following the paging's `next` links (50 a page; at most 40 pages).
+async function libraryPlaylists() {
+  const playlists = [];
+  let url = "/v1/me/playlists?limit=50";
+  for (let pages = 0; url && pages < 40; pages += 1) {
+    const page = await api(url);
+    playlists.push(...(page.items || []));
+    url = page.next ? new URL(page.next).pathname + new URL(page.next).search : null;
+  }
+  return playlists;
 }
 
 function place(button) {
@@ -271,8 +283,7 @@ async function createPlaylist(name) {
   if (!chosen) {
     let owned = 0;
     try {
-      const page = await api("/v1/me/playlists?limit=50");
-      owned = (page.items || []).filter((playlist) => playlist.owner?.id === me).length;
+      owned = (await libraryPlaylists()).filter((playlist) => playlist.owner?.id === me).length;
     } catch {
       owned = 0;
     }

@@ -53,6 +53,9 @@ function plural(count, word) {
 // before it produced, and a fetched page of rows lines up with the rows already shown.
 
 let queue = Promise.resolve();
+// Bumped whenever the rows are reloaded from the server: an edit queued before that was worked
+// out on rows that are gone (its positions would name other songs now), so it is dropped.
+let rowsGeneration = 0;
 
 function enqueue(task) {
   const run = queue.then(task, task);
@@ -204,6 +207,7 @@ function loadMore() {
 
 // Draws the rows again from the first (after an edit the server refused, or someone else's).
 async function reloadRows(message) {
+  rowsGeneration += 1;
   const ol = list();
   const root = page();
   if (!ol || !root) {
@@ -242,10 +246,11 @@ function playlistId() {
 
 // Sends one edit with the page's snapshot; `undo` puts the page back if it fails.
 function edit(method, body, { undo, describe }) {
+  const generation = rowsGeneration;
   return enqueue(async () => {
     const root = page();
     const id = playlistId();
-    if (!root || !id) {
+    if (!root || !id || generation !== rowsGeneration) {
       return;
     }
     const before = root.dataset.snapshotId;

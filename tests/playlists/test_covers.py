@@ -11,9 +11,10 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from apps.catalog.demo.covers import album_cover
+from apps.catalog.services.artwork import artwork_store
 from apps.catalog.services.catalog import album_cover_set
 from apps.playlists import services
-from apps.playlists.covers import cover_refresh
+from apps.playlists.covers import _swap, cover_refresh, mosaic_jpeg
 from apps.playlists.models import CoverSource, Playlist
 from tests.catalog.callbacks import queued_work
 from tests.conftest import api_client_for
@@ -115,6 +116,7 @@ def test_an_uploaded_cover_wins_and_its_removal_brings_the_mosaic_back(owner, al
         (b"not base64!!", 400),
         (base64.b64encode(b"GIF89a" + b"\0" * 100), 400),
         (base64.b64encode(b"\xff\xd8" + b"\0" * (256 * 1024)), 413),
+        (base64.b64encode(b"\xff\xd8" + b"\0" * (300 * 1024 + 1)), 413),  # longer than the parser reads
         (base64.b64encode(b"\xff\xd8\xff\xe0 broken"), 415),
     ],
 )
@@ -150,3 +152,24 @@ def test_a_generated_demo_cover_makes_a_mosaic(owner):
         album_cover_set(album=album, cover=cover)
         add(owner, playlist, [album] if TrackFactory(album=album) else [])
     assert cover_refresh(playlist_pk=playlist.pk) is True
+
+
+def test_a_refresh_drawn_from_albums_that_are_no_longer_first_is_dropped(owner, albums):
+    playlist = services.playlist_create(owner=owner, name="Race")
+    add(owner, playlist, albums[:4])
+    # A refresh that began before an edit moved album 5 to the front, finishing after it:
+    outdated = artwork_store(source=mosaic_jpeg(albums[:4]), owner_prefix="playlists")
+    services.items_add(actor=owner, playlist=playlist, track_ids=[albums[4].tracks.first().public_id], position=0)
+    assert (
+        _swap(
+            playlist.pk,
+            images=outdated,
+            source=CoverSource.MOSAIC,
+            albums=[a.pk for a in albums[:4]],
+            unless_uploaded=True,
+        )
+        is False
+    )
+    assert not default_storage.exists(outdated[0]["key"])  # its files are not left behind
+    playlist.refresh_from_db()
+    assert playlist.images == []

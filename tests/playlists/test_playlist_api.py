@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from apps.playlists import history, services
 from apps.playlists.models import Playlist, PlaylistChange, PlaylistEntry
+from apps.playlists.ordering import validate
 from tests.conftest import api_client_for
 from tests.factories import AlbumFactory, TrackFactory, UserFactory
 
@@ -239,3 +241,21 @@ def test_an_outsider_is_refused_before_the_body_is_read(playlist_id):
     assert outsider.put(f"/v1/playlists/{playlist_id}/items", {"uris": unknown}, format="json").status_code == 403
     assert outsider.post(f"/v1/playlists/{playlist_id}/items", ["not a uri"], format="json").status_code == 403
     assert outsider.get(f"/v1/playlists/{playlist_id}/history").status_code == 403
+
+
+def test_inserting_at_one_spot_for_long_rekeys_instead_of_outgrowing_the_keys(owner, playlist_id, tracks):
+    playlist = Playlist.objects.get(public_id=playlist_id)
+    services.items_add(actor=owner, playlist=playlist, track_ids=[tracks[0].public_id, tracks[1].public_id])
+    for _ in range(400):  # each between the first entry and the one after it
+        playlist.refresh_from_db()
+        services.items_add(actor=owner, playlist=playlist, track_ids=[tracks[2].public_id], position=1)
+    playlist.refresh_from_db()
+    keys = list(PlaylistEntry.objects.filter(playlist=playlist).order_by("key").values_list("key", flat=True))
+    assert max(len(key) for key in keys) <= 49 and len(keys) == 402
+    for key in keys:
+        validate(key)
+    order = list(PlaylistEntry.objects.filter(playlist=playlist).order_by("key").values_list("track_id", flat=True))
+    assert order[0] == tracks[0].pk and order[-1] == tracks[1].pk
+    replayed = history.entries_at(playlist, playlist.version)
+    assert [e.key for e in replayed] == keys  # the re-keying is in the log
+    assert PlaylistChange.objects.filter(playlist=playlist, operation="move").exists()

@@ -31,21 +31,24 @@ def paging_params(request, *, default_limit: int = 20, max_limit: int = 50) -> t
     return limit, offset
 
 
-def _page_url(request, offset: int, limit: int) -> str:
+def _page_url(request, offset: int, limit: int, path: str | None) -> str:
     params = request.query_params.copy()
     params["offset"] = str(offset)
     params["limit"] = str(limit)
-    return request.build_absolute_uri(request.path) + "?" + urlencode(sorted(params.lists()), doseq=True)
+    base = request.build_absolute_uri(path or request.path)
+    return base + "?" + urlencode(sorted(params.lists()), doseq=True)
 
 
-def paging_object(request, *, items: list, total: int, limit: int, offset: int) -> dict:
+def paging_object(request, *, items: list, total: int, limit: int, offset: int, path: str | None = None) -> dict:
+    """`path`: where the pages are served when that is not the request's own path (a page embedded
+    in another object, such as a playlist's first page of items)."""
     return {
-        "href": _page_url(request, offset, limit),
+        "href": _page_url(request, offset, limit, path),
         "items": items,
         "limit": limit,
-        "next": _page_url(request, offset + limit, limit) if offset + limit < total else None,
+        "next": _page_url(request, offset + limit, limit, path) if offset + limit < total else None,
         "offset": offset,
-        "previous": _page_url(request, max(offset - limit, 0), limit) if offset > 0 else None,
+        "previous": _page_url(request, max(offset - limit, 0), limit, path) if offset > 0 else None,
         "total": total,
     }
 

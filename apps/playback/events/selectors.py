@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 
 from apps.catalog.models import Track
 from apps.playback.models import PlayEvent
@@ -66,10 +67,13 @@ def popular_track_ids(*, country: str | None, since: datetime, limit: int) -> li
     return [row["track_id"] for row in ranked[:limit]]
 
 
-def recent_streams_of(*, user_ids, since: datetime, limit: int) -> list[tuple[int, int, datetime, str]]:
-    """(user id, track id, played at, context URI) of the given listeners' streams since `since`,
-    newest first, leaving out what they played in a private session."""
+def recent_streams_of(*, user_ids, since: datetime, per_user: int, limit: int) -> list[tuple[int, int, datetime, str]]:
+    """(user id, track id, played at, context URI) of the given listeners' latest `per_user`
+    streams each since `since`, newest first, leaving out what they played privately. The cap is
+    per listener in the query itself, so one busy listener cannot crowd out the rest."""
     streams = PlayEvent.objects.filter(user_id__in=user_ids, is_stream=True, private=False, played_at__gte=since)
-    return list(
-        streams.order_by("-played_at", "-id").values_list("user_id", "track_id", "played_at", "context_uri")[:limit]
-    )
+    ranked = streams.annotate(
+        nth=Window(RowNumber(), partition_by=[F("user_id")], order_by=[F("played_at").desc(), F("id").desc()])
+    ).filter(nth__lte=per_user)
+    rows = ranked.order_by("-played_at", "-id").values_list("user_id", "track_id", "played_at", "context_uri")
+    return list(rows[:limit])

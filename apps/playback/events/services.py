@@ -120,8 +120,9 @@ def play_events_ingest(*, user, country: str, product: str, events: list[dict]) 
             user_id=user.pk,
             country=str(country),
             product=str(product),
-            # A private session covers what is reported while it lasts.
-            private=user.in_private_session(now),
+            # Kept from followers for good: what is reported in a private session or while the
+            # listener does not share their activity (sharing again later does not reveal it).
+            private=user.in_private_session(now) or not user.share_activity,
             accepted=unique.values(),
             received_at=now,
         )

@@ -74,15 +74,13 @@ def playlist_tracks(request, entries: list[PlaylistEntry], *, market: Listener |
 
 
 def items_paging(request, playlist: Playlist, entries, *, market, offset: int, limit: int, path: str) -> dict:
-    page = paging_object(
+    """A page of items; `path` names the items endpoint when the page is embedded in a playlist
+    object (its links must lead to more items, not to the playlist again)."""
+    return paging_object(
         request,
         items=playlist_tracks(request, entries, market=market),
         total=playlist.length,
         limit=limit,
         offset=offset,
+        path=f"/v1/{path}" if path else None,
     )
-    if path:  # a playlist's embedded page links to its items endpoint, not to the playlist itself
-        for name in ("href", "next", "previous"):
-            if page[name]:
-                page[name] = page[name].replace(f"/v1/playlists/{playlist.public_id}?", f"/v1/{path}?", 1)
-    return page

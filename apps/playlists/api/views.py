@@ -17,7 +17,7 @@ from apps.catalog.api.representations import image_objects
 from apps.common.api.bodies import json_object
 from apps.common.api.ids import ids_param
 from apps.common.api.pagination import paginate, paging_params
-from apps.common.errors import ApplicationError, NotFound, PermissionDenied
+from apps.common.errors import ApplicationError, NotFound, PayloadTooLarge, PermissionDenied
 from apps.common.ids import is_public_id
 from apps.playlists import access, covers, selectors, services
 from apps.playlists.api import parsing
@@ -180,8 +180,14 @@ class Base64ImageParser(BaseParser):
 
     media_type = "image/jpeg"
 
+    # Base64 of the largest allowed JPEG, with room for padding and a trailing newline.
+    max_body = covers.MAX_UPLOAD_BYTES * 4 // 3 + 16
+
     def parse(self, stream, media_type=None, parser_context=None) -> bytes:
-        return stream.read(covers.MAX_UPLOAD_BYTES * 4 // 3 + 16) if stream else b""
+        body = stream.read(self.max_body + 1) if stream else b""
+        if len(body) > self.max_body:  # refused whole, never decoded from a truncated read
+            raise PayloadTooLarge("The cover image may be at most 256 KB.")
+        return body
 
 
 class ImagesView(APIView):
@@ -240,7 +246,7 @@ class FollowersContainView(APIView):
     def get(self, request, playlist_id: str):
         playlist = selectors.playlist_for(request.user, playlist_id)
         ids = ids_param(request, maximum=5) if request.query_params.get("ids") else [request.user.public_id]
-        return Response(selectors.followers_contain(playlist, ids))
+        return Response(selectors.followers_contain(playlist, ids, asker=request.user))
 
 
 class InviteView(APIView):
