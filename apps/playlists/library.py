@@ -46,9 +46,12 @@ SHELVES = {
 }
 
 
-def _resolve(kind: str, ids: list[str]) -> dict[str, int]:
-    """public id -> pk for every id; a 400 naming the unknown ones."""
-    found = dict(SHELVES[kind].items().filter(public_id__in=set(ids)).values_list("public_id", "pk"))
+def _resolve(kind: str, ids: list[str], *, visible: bool = True) -> dict[str, int]:
+    """public id -> pk for every id; a 400 naming the unknown ones. Saving takes only what
+    listeners can see; removing also takes what has since gone (a taken-down album stays
+    removable from your library)."""
+    candidates = SHELVES[kind].items() if visible else SHELVES[kind].items().model.objects.all()
+    found = dict(candidates.filter(public_id__in=set(ids)).values_list("public_id", "pk"))
     unknown = [i for i in dict.fromkeys(ids) if i not in found]
     if unknown:
         named = ", ".join(build_uri(kind, i) for i in unknown[:10])
@@ -72,7 +75,7 @@ def save(*, user, kind: str, ids: list[str]) -> None:
 def remove(*, user, kind: str, ids: list[str]) -> None:
     """Ids that exist but are not saved are nothing to remove; unknown ones are still an error."""
     shelf = SHELVES[kind]
-    found = _resolve(kind, ids)
+    found = _resolve(kind, ids, visible=False)
     shelf.saved.objects.filter(**{shelf.owner_field: user, f"{shelf.item_field}_id__in": found.values()}).delete()
 
 

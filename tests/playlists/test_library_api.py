@@ -67,6 +67,11 @@ def test_saved_albums(api, tracks):
     page = api.get("/v1/me/albums").json()
     assert page["items"][0]["album"]["name"] == "Northern Lights" and page["items"][0]["album"]["total_tracks"] == 4
     assert api.get(f"/v1/me/albums/contains?ids={album.public_id}").json() == [True]
+    for track in tracks:  # an album with nothing left to play is neither listed nor counted
+        track.ingest_state = IngestState.FAILED
+        track.hls_prefix = ""
+        track.save()
+    assert api.get("/v1/me/albums").json()["total"] == 0
     api.delete(f"/v1/me/albums?ids={album.public_id}", content_type="application/json")
     assert SavedAlbum.objects.count() == 0
 

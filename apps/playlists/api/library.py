@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
@@ -97,7 +98,10 @@ class SavedAlbumsView(_SavedView):
     @extend_schema(operation_id="get-users-saved-albums", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         market = market_listener(request)
-        rows = library.saved(user=request.user, kind="album")
+        # Only albums listeners can see (some ready track), in the count as in the items.
+        rows = library.saved(user=request.user, kind="album").filter(
+            Exists(Track.objects.ready().filter(album=OuterRef("album_id")))
+        )
 
         def render(page):
             albums = albums_by_ids([row.album.public_id for row in page])  # with their track counts
@@ -105,7 +109,7 @@ class SavedAlbumsView(_SavedView):
             return [
                 {"added_at": _stamp(row.added_at), "album": rendered[row.album.public_id]}
                 for row in page
-                if row.album.public_id in rendered  # an album with no playable tracks left is not shown
+                if row.album.public_id in rendered
             ]
 
         return Response(paginate(request, rows, render))
