@@ -31,9 +31,19 @@ def invite_token_matches(playlist: Playlist, token) -> bool:
 
 
 def is_collaborator(user, playlist: Playlist) -> bool:
+    """Asked several times per request (read, then edit checks, before and under the row lock);
+    answered once per playlist instance, and a freshly locked instance asks again."""
     if not user.is_authenticated:
         return False
-    return PlaylistCollaborator.objects.filter(playlist=playlist, user=user).exists()
+    known = playlist.__dict__.setdefault("_collaborators_known", {})
+    if user.pk not in known:
+        known[user.pk] = PlaylistCollaborator.objects.filter(playlist=playlist, user=user).exists()
+    return known[user.pk]
+
+
+def forget_collaborators(playlist: Playlist) -> None:
+    """After a change to who collaborates: the instance asks the database again."""
+    playlist.__dict__.pop("_collaborators_known", None)
 
 
 def can_read(user, playlist: Playlist) -> bool:

@@ -541,10 +541,12 @@ def invite_accept(*, user, playlist: Playlist, token: str) -> None:
     with transaction.atomic():
         PlaylistCollaborator.objects.get_or_create(playlist=playlist, user=user)
         PlaylistFollow.objects.get_or_create(playlist=playlist, user=user)
+    access.forget_collaborators(playlist)
 
 
 def collaborators_add(*, actor, playlist: Playlist, users) -> None:
     """The owner invites people by account; a playlist with collaborators is collaborative."""
+    access.forget_collaborators(playlist)  # the caller's instance, too, asks again afterwards
     with transaction.atomic():
         playlist = _locked(playlist)
         access.require_owner(actor, playlist)
@@ -563,3 +565,4 @@ def collaborator_remove(*, actor, playlist: Playlist, user) -> None:
     if actor.pk != user.pk and playlist.owner_id != actor.pk:
         raise PermissionDenied("Only the playlist's owner can remove a collaborator.")
     PlaylistCollaborator.objects.filter(playlist=playlist, user=user).delete()
+    access.forget_collaborators(playlist)

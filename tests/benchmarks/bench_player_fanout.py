@@ -43,35 +43,18 @@ import random
 import resource
 import statistics
 import subprocess
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.benchmarks.harness import admin_sql, free_port, option, percentile, run, start_uvicorn
+from tests.benchmarks.harness import admin_sql, free_port, isolated_django, option, percentile, run, start_uvicorn
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRATCH = Path(tempfile.mkdtemp(prefix="streamify-bench-fanout-"))
-SERVER_LOG = SCRATCH / "uvicorn.log"
-POSTGRES_SERVER = option("--postgres")
+ENV = isolated_django("fanout", redis=option("--redis"))
+SCRATCH, POSTGRES_SERVER, BENCH_DATABASE = ENV.scratch, ENV.postgres_server, ENV.database
 REDIS_SERVER = option("--redis")
-BENCH_DATABASE = f"streamify_bench_fanout_{os.getpid()}"
-# Before Django reads its settings: our own database and media, the embedded mode unless asked.
-os.environ["DJANGO_SETTINGS_MODULE"] = "streamify.settings"
-os.environ["STREAMIFY_VAR_DIR"] = str(SCRATCH / "var")
-os.environ["MEDIA_ROOT"] = str(SCRATCH / "media")
-os.environ["MEDIA_STORAGE"] = "filesystem"
-for _name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SQLITE_PATH"):
-    os.environ.pop(_name, None)
-if POSTGRES_SERVER:
-    os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER.rstrip('/')}/{BENCH_DATABASE}"
-if REDIS_SERVER:
-    os.environ["REDIS_URL"] = REDIS_SERVER
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-# Production settings: DEBUG's query log would measure the debugger.
-os.environ["DEBUG"] = "0"
-os.environ["SECRET_KEY"] = os.urandom(32).hex()
+SERVER_LOG = SCRATCH / "uvicorn.log"
 
 # Imported only now: Django and the project modules read the environment set above.
 import django  # noqa: E402

@@ -30,30 +30,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import random
-import tempfile
 import time
-from pathlib import Path
 
-from tests.benchmarks.harness import admin_sql, option, percentile, run
+from tests.benchmarks.harness import admin_sql, isolated_django, percentile, run
 
-SCRATCH = Path(tempfile.mkdtemp(prefix="streamify-bench-playlists-"))
-# Before Django reads its settings: our own database and media, the embedded mode.
-os.environ["DJANGO_SETTINGS_MODULE"] = "streamify.settings"
-os.environ["STREAMIFY_VAR_DIR"] = str(SCRATCH / "var")
-os.environ["MEDIA_ROOT"] = str(SCRATCH / "media")
-os.environ["MEDIA_STORAGE"] = "filesystem"
-os.environ.pop("DATABASE_URL", None)
-os.environ.pop("REDIS_URL", None)
-POSTGRES_SERVER = option("--postgres")
-BENCH_DATABASE = f"streamify_bench_{os.getpid()}"
-if POSTGRES_SERVER:
-    os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER.rstrip('/')}/{BENCH_DATABASE}"
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-# Production settings: DEBUG's query log would measure the debugger.
-os.environ["DEBUG"] = "0"
-os.environ["SECRET_KEY"] = os.urandom(32).hex()
+ENV = isolated_django("playlists")
+SCRATCH, POSTGRES_SERVER, BENCH_DATABASE = ENV.scratch, ENV.postgres_server, ENV.database
 
 # Imported only now: Django and the project modules read the environment set above.
 import django  # noqa: E402

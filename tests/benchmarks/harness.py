@@ -9,8 +9,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -22,6 +24,37 @@ def option(name: str) -> str:
         if arg.startswith(f"{name}="):
             return arg.split("=", 1)[1]
     return ""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    scratch: Path  # the benchmark's own var dir and media root live here
+    postgres_server: str  # "" for SQLite
+    database: str  # the throwaway PostgreSQL database's name, when there is one
+
+
+def isolated_django(name: str, *, redis: str = "") -> Isolation:
+    """Point Django, before it reads its settings, at a scratch var dir, media root and database of
+    the benchmark's own (SQLite, or with `--postgres URL` a database created there and dropped by
+    `run`), with production settings (DEBUG's query log would measure the debugger) and no Redis
+    unless given. Call before `import django`."""
+    scratch = Path(tempfile.mkdtemp(prefix=f"streamify-bench-{name}-"))
+    postgres_server = option("--postgres")
+    database = f"streamify_bench_{name.replace('-', '_')}_{os.getpid()}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "streamify.settings"
+    os.environ["STREAMIFY_VAR_DIR"] = str(scratch / "var")
+    os.environ["MEDIA_ROOT"] = str(scratch / "media")
+    os.environ["MEDIA_STORAGE"] = "filesystem"
+    for variable in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SQLITE_PATH"):
+        os.environ.pop(variable, None)
+    if postgres_server:
+        os.environ["DATABASE_URL"] = f"{postgres_server.rstrip('/')}/{database}"
+    if redis:
+        os.environ["REDIS_URL"] = redis
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["DEBUG"] = "0"
+    os.environ["SECRET_KEY"] = os.urandom(32).hex()
+    return Isolation(scratch, postgres_server, database)
 
 
 def free_port() -> int:

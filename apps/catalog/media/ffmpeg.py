@@ -58,7 +58,5 @@ def parse_loudness(stderr: str) -> tuple[float | None, float | None]:
 
 
 def _last(pattern: re.Pattern, text: str) -> re.Match | None:
-    match = None
-    for match in pattern.finditer(text):  # noqa: B007 (the last one is wanted)
-        pass
-    return match
+    matches = list(pattern.finditer(text))
+    return matches[-1] if matches else None
