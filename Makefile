@@ -28,7 +28,8 @@ run: install
 	@echo "  Demo logins (password: streamify): listener@demo.streamify (free), premium@demo.streamify,"
 	@echo "  artist@demo.streamify (studio), admin@demo.streamify (staff)"
 	@echo ""
-	@$(BIN)/celery --quiet -A streamify worker -l warning --concurrency=1 --without-mingle --without-gossip & \
+	@$(BIN)/celery --quiet -A streamify worker -B --schedule var/celerybeat-schedule -l warning --concurrency=1 \
+	  --without-mingle --without-gossip & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/uvicorn streamify.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 

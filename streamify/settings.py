@@ -156,6 +156,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # ingest tasks are long; do not hoard the
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# Periodic work, run by `celery beat` (its own service in docker/compose.yaml; inside the worker
+# with -B in `make run`).
+CELERY_BEAT_SCHEDULE = {
+    "refresh-popularity": {"task": "playback.refresh_popularity", "schedule": 3600.0},  # streams of 28 days
+}
 
 # --- Storage --------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -252,6 +257,23 @@ PLAYLIST_MAX_ENTRIES = 10_000  # items in one playlist, and in one add or replac
 # How long a rendered catalog object (the player's current item) may be reused under one catalog
 # version: the bound on staleness where no version bump reaches (apps.catalog.freshness).
 CATALOG_RENDER_CACHE_SECONDS = env_int("CATALOG_RENDER_CACHE_SECONDS", 60)
+
+# --- Search (apps.catalog.search) ------------------------------------------------------------
+# The database's own full-text search (PostgreSQL, or SQLite's FTS5) unless Elasticsearch is
+# configured; then documents are also indexed there (through Celery) and queries go to it.
+ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
+ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "streamify-search")
+SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else ""
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 30)  # hot queries; versions invalidate sooner
+if ELASTICSEARCH_URL:  # without it nothing of Elasticsearch is loaded
+    # django-elasticsearch-dsl holds the index definition and the connection. Its own syncing (a
+    # receiver on every model save, inside the transaction) stays off: the catalog.search_sync task
+    # sends the search read model's rows after commit (apps.catalog.search.tasks).
+    INSTALLED_APPS.append("django_elasticsearch_dsl")
+    ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL}}
+    ELASTICSEARCH_DSL_AUTOSYNC = False
+    ELASTICSEARCH_DSL_SIGNAL_PROCESSOR = "django_elasticsearch_dsl.signals.BaseSignalProcessor"  # connects nothing
+    ELASTICSEARCH_DSL_AUTO_REFRESH = False  # the index's refresh interval (1 s), not one per write
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

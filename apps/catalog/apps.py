@@ -18,6 +18,8 @@ class CatalogConfig(AppConfig):
     def ready(self):
         from apps.catalog import freshness
 
+        self._connect_search()
+
         for name in RENDERED_MODELS:
             model = self.get_model(name)
             uid = f"catalog.freshness.{name}"
@@ -26,3 +28,25 @@ class CatalogConfig(AppConfig):
         for name, field in GENRE_LINKS:
             through = getattr(self.get_model(name), field).through
             m2m_changed.connect(freshness.changed, sender=through, dispatch_uid=f"catalog.freshness.{name}.{field}")
+
+    def _connect_search(self):
+        from apps.catalog.search import receivers
+        from apps.catalog.signals import tracks_bulk_created
+
+        def connect(signal, receiver, sender, name):
+            signal.connect(receiver, sender=sender, dispatch_uid=f"catalog.search.{name}")
+
+        for model, saved, deleted in (
+            ("Track", receivers.track_saved, receivers.track_deleted),
+            ("Album", receivers.album_saved, receivers.album_deleted),
+            ("Artist", receivers.artist_saved, receivers.artist_deleted),
+        ):
+            connect(post_save, saved, self.get_model(model), f"{model}.save")
+            connect(post_delete, deleted, self.get_model(model), f"{model}.delete")
+        for model in ("TrackArtist", "AlbumArtist"):
+            connect(post_save, receivers.credit_changed, self.get_model(model), f"{model}.save")
+            connect(post_delete, receivers.credit_changed, self.get_model(model), f"{model}.delete")
+        for model, field in GENRE_LINKS:
+            through = getattr(self.get_model(model), field).through
+            connect(m2m_changed, receivers.genres_changed, through, f"{model}.{field}")
+        connect(tracks_bulk_created, receivers.tracks_bulk_created, None, "bulk")

@@ -73,10 +73,19 @@ def restrictions_for(
     tracks: Iterable[Track], listener: Listener, *, now: datetime | None = None
 ) -> dict[int, Restriction | None]:
     """Track pk -> None (playable) or the reason it is not, in one query."""
-    now = now or timezone.now()
     tracks = list(tracks)
     result: dict[int, Restriction | None] = {t.pk: Restriction.NOT_READY for t in tracks if not t.is_ready}
-    ready = [t.pk for t in tracks if t.is_ready]
+    result.update(restrictions_for_ready([t.pk for t in tracks if t.is_ready], listener, now=now))
+    return result
+
+
+def restrictions_for_ready(
+    track_ids: Iterable[int], listener: Listener, *, now: datetime | None = None
+) -> dict[int, Restriction | None]:
+    """`restrictions_for` of tracks known to be ready (search's documents are only of those)."""
+    now = now or timezone.now()
+    ready = list(track_ids)
+    result: dict[int, Restriction | None] = {}
     if not ready:
         return result
     here: dict[int, set[str]] = defaultdict(set)
@@ -84,11 +93,22 @@ def restrictions_for(
     rows = TrackAvailability.objects.filter(
         active_q(now), track_id__in=ready, territory__in=[listener.country, WORLDWIDE]
     ).values_list("track_id", "territory", "kind")
-    for track_id, territory, kind in rows:
+    for track_id, territory, kind in rows.order_by():  # not the model's order: it joins the track
         (world if territory == WORLDWIDE else here)[track_id].add(kind)
     for pk in ready:
         result[pk] = _decide(here[pk], world[pk], premium=listener.premium)
     return result
+
+
+def taken_down_everywhere(track_ids: Iterable[int], *, now: datetime | None = None) -> set[int]:
+    """The tracks under a worldwide takedown now: what no response without a market may show."""
+    rows = TrackAvailability.objects.filter(
+        active_q(now or timezone.now()),
+        track_id__in=list(track_ids),
+        territory=WORLDWIDE,
+        kind=AvailabilityKind.TAKEDOWN,
+    )
+    return set(rows.order_by().values_list("track_id", flat=True))
 
 
 def _playable(kinds: set[str]) -> bool:
@@ -102,9 +122,11 @@ def markets_for(track_ids: Iterable[int], *, now: datetime | None = None) -> dic
     track_ids = list(track_ids)
     here: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     world: dict[int, set[str]] = defaultdict(set)
-    for track_id, territory, kind in TrackAvailability.objects.filter(
-        active_q(now), track_id__in=track_ids
-    ).values_list("track_id", "territory", "kind"):
+    for track_id, territory, kind in (
+        TrackAvailability.objects.filter(active_q(now), track_id__in=track_ids)
+        .order_by()
+        .values_list("track_id", "territory", "kind")
+    ):
         if territory == WORLDWIDE:
             world[track_id].add(kind)
         else:

@@ -274,3 +274,7 @@ class TrackAvailability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.track_id} {self.territory} {self.kind}"
+
+
+# The search read model lives with the search code; imported here so Django registers it.
+from apps.catalog.search.models import SearchDocument, SearchTerm, SearchTermVariant  # noqa: E402, F401

@@ -42,6 +42,10 @@ def albums_by_ids(ids: list[str]) -> dict[str, Album]:
     return {album.public_id: album for album in _albums_with_counts().filter(public_id__in=ids)}
 
 
+def albums_by_pks(pks: list[int]) -> dict[int, Album]:
+    return _albums_with_counts().in_bulk(pks)
+
+
 def album_get_visible(*, album_id: str) -> Album:
     album = albums_by_ids([require_public_id(album_id)]).get(album_id)
     if album is None:
@@ -111,26 +115,3 @@ def albums_latest(*, limit: int):
         .prefetch_related(Prefetch("album_artists", queryset=AlbumArtist.objects.select_related("artist")))
         .order_by("-release_date", "-created_at", "-pk")[:limit]
     )
-
-
-def catalog_lookup(query: str, *, tracks: int, artists: int, albums: int) -> dict[str, list]:
-    """The web app's search until the search service lands (issue "Search"): a case-insensitive
-    substring match on titles and names, across scripts as the database folds them, only what a
-    listener can see (ready tracks, released albums that have some, artists with ready tracks)."""
-    today = timezone.localdate()
-    matching_tracks = (
-        Track.objects.ready()
-        .filter(album__release_date__lte=today)
-        .filter(Q(title__icontains=query) | Q(artists__name__icontains=query) | Q(album__title__icontains=query))
-        .with_relations()
-        .distinct()
-        .order_by("-album__release_date", "album_id", "track_number", "pk")[:tracks]
-    )
-    matching_artists = Artist.objects.filter(READY, name__icontains=query).distinct().order_by("name", "pk")[:artists]
-    matching_albums = (
-        Album.objects.with_ready_tracks()
-        .filter(title__icontains=query, release_date__lte=today)
-        .prefetch_related(Prefetch("album_artists", queryset=AlbumArtist.objects.select_related("artist")))
-        .order_by("-release_date", "pk")[:albums]
-    )
-    return {"tracks": list(matching_tracks), "artists": list(matching_artists), "albums": list(matching_albums)}

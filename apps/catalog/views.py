@@ -10,26 +10,38 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.static import serve
 
+from apps.accounts.country import request_country
+from apps.catalog.availability import Listener
 from apps.catalog.home import home_shelves
+from apps.catalog.models import Artist, Track
 from apps.catalog.presentation import cover, duration_text, with_covers, with_durations, with_playability
+from apps.catalog.search.kinds import external_kind
+from apps.catalog.search.models import SearchKind
+from apps.catalog.search.service import search as search_catalog
 from apps.catalog.selectors import (
     ALBUM_GROUPS,
     album_get_visible,
     album_tracks,
+    albums_by_pks,
     albums_latest,
     artist_albums,
     artist_get,
     artist_top_tracks,
-    catalog_lookup,
     track_get_visible,
 )
-from apps.common.errors import NotFound
+from apps.common.errors import ApplicationError, NotFound
 from apps.common.static import streamed_for_asgi
 from apps.common.uris import build_uri
 
 HOME_ALBUMS = 24
 SEARCH_MAX_CHARS = 200  # longer input is cut, not refused: it is typed, one key at a time
-SEARCH_LIMITS = {"tracks": 20, "artists": 8, "albums": 8}
+# The page's sections: context name -> (search kind, how many rows it shows).
+SEARCH_SECTIONS = {
+    "tracks": (SearchKind.TRACK, 20),
+    "artists": (SearchKind.ARTIST, 8),
+    "albums": (SearchKind.ALBUM, 8),
+    "playlists": (SearchKind.PLAYLIST, 8),
+}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -84,18 +96,54 @@ def track_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "web/track.html", context)
 
 
+def _in_order(rows: dict[int, object], ids: list[int]) -> list:
+    """The rows in the service's ranked order, leaving out any gone since it was indexed."""
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def _search_rows(request: HttpRequest, kind: str, ids: list[int]) -> list:
+    if not ids:
+        return []
+    if kind == SearchKind.TRACK:
+        tracks = _in_order(Track.objects.ready().with_relations().in_bulk(ids), ids)
+        return with_playability(request, with_durations(tracks))  # each on through its album
+    if kind == SearchKind.ARTIST:
+        artists = _in_order(Artist.objects.in_bulk(ids), ids)
+        for artist in artists:
+            artist.picture = cover(artist.images, display_px=300)
+        return artists
+    if kind == SearchKind.ALBUM:
+        return with_covers(_in_order(albums_by_pks(ids), ids), display_px=300)
+    external = external_kind(kind)  # playlists live in an app above the catalog
+    return external.web_rows(request, ids) if external else []
+
+
 def search(request: HttpRequest) -> HttpResponse:
-    """Results for the header's search box, which asks as the listener types (static/js/search.js).
-    Any text is a literal substring: nothing in it is syntax."""
+    """Results for the header's search box, which asks as the listener types (static/js/search.js):
+    the search service's ranked matches, a section per kind. Nothing typed is syntax beyond the
+    service's field filters (`artist:`, `year:`); a malformed filter is said, not raised."""
     typed = "".join(ch for ch in request.GET.get("q", "") if unicodedata.category(ch) != "Cc")  # NUL & co.
     query = " ".join(typed.split())[:SEARCH_MAX_CHARS]
-    context = {"query": query, "tracks": [], "artists": [], "albums": []}
-    if query:
-        found = catalog_lookup(query, **SEARCH_LIMITS)
-        tracks = with_playability(request, with_durations(found["tracks"]))  # each on through its album
-        for artist in found["artists"]:
-            artist.picture = cover(artist.images, display_px=300)
-        context.update(tracks=tracks, artists=found["artists"], albums=with_covers(found["albums"], display_px=300))
+    context = {"query": query, "error": "", **{name: [] for name in SEARCH_SECTIONS}}
+    if not query:
+        return render(request, "web/search.html", context)
+    user = request.user
+    listener = Listener(country=request_country(request), premium=user.is_premium) if user.is_authenticated else None
+    try:
+        # One call for every kind (one parse, one spelling pass, one cache entry), at the largest
+        # section's limit: candidates are pooled per kind anyway, so the smaller sections cost nothing.
+        results = search_catalog(
+            q=query,
+            kinds=[kind for kind, _ in SEARCH_SECTIONS.values()],
+            limit=max(limit for _, limit in SEARCH_SECTIONS.values()),
+            offset=0,
+            listener=listener,
+        )
+    except ApplicationError as exc:  # a malformed filter, such as year:abc
+        context["error"] = exc.message
+        return render(request, "web/search.html", context)
+    for name, (kind, limit) in SEARCH_SECTIONS.items():
+        context[name] = _search_rows(request, kind, results[kind].object_ids[:limit])
     return render(request, "web/search.html", context)
 
 

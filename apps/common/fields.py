@@ -22,3 +22,15 @@ class PublicIdField(models.CharField):
                 kwargs.pop(key)
         kwargs.pop("default", None)
         return name, path, args, kwargs
+
+
+class BytewiseCharField(models.CharField):
+    """Text compared byte for byte: "C" collation on PostgreSQL, whose default collation ignores
+    case and punctuation at first and so breaks range scans on prefixes; SQLite compares text
+    with memcmp already. A prefix is then the range [p, p + U+10FFFF) on either."""
+
+    def db_parameters(self, connection):
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters

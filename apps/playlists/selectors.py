@@ -19,7 +19,7 @@ from apps.playlists.models import (
 )
 
 
-def _with_counts():
+def playlists_with_counts():
     """Playlists with what their objects show: the follower count, and the album whose cover stands
     for the playlist (its first track's) until it has one of its own."""
     first_album = PlaylistEntry.objects.filter(playlist=OuterRef("pk")).order_by("key").values("track__album_id")[:1]
@@ -32,7 +32,7 @@ def _with_counts():
 
 def cover_images(playlists) -> dict[int, list[dict]]:
     """Playlist pk -> its cover's images: its own (uploaded, or made by the worker), else, until
-    the worker has made one, its first album's (see _with_counts)."""
+    the worker has made one, its first album's (see playlists_with_counts)."""
     album_ids = {p.cover_album_id for p in playlists if p.cover_album_id and not p.images}
     albums = dict(Album.objects.filter(pk__in=album_ids).values_list("pk", "images"))
     return {p.pk: p.images or albums.get(p.cover_album_id, []) for p in playlists}
@@ -43,7 +43,7 @@ def playlist_for(user, playlist_id: str) -> Playlist:
     not see."""
     if not is_public_id(playlist_id):
         raise ApplicationError(f"Invalid base62 id: {playlist_id!r}.")
-    playlist = _with_counts().filter(public_id=playlist_id).first()
+    playlist = playlists_with_counts().filter(public_id=playlist_id).first()
     if playlist is None:
         raise access.playlist_not_found()
     access.require_readable(user, playlist)
@@ -105,14 +105,14 @@ def library_playlists(user):
     visible = Q(public=True) | Q(owner=user) | Q(pk__in=collaborating, collaborative=True)
     # Newest in the library first: when the user followed (or made) it, else when it was made.
     added = PlaylistFollow.objects.filter(user=user, playlist=OuterRef("pk")).values("followed_at")[:1]
-    rows = _with_counts().filter(Q(pk__in=followed) | Q(pk__in=collaborating)).filter(visible)
+    rows = playlists_with_counts().filter(Q(pk__in=followed) | Q(pk__in=collaborating)).filter(visible)
     return rows.annotate(added_at=Coalesce(Subquery(added), F("created_at"))).order_by("-added_at", "-pk")
 
 
 def public_playlists_of(owner):
     """What a profile shows: the public playlists `owner` made, and those they follow publicly."""
     followed = PlaylistFollow.objects.filter(user=owner, public=True).values("playlist_id")
-    return _with_counts().filter(Q(owner=owner) | Q(pk__in=followed), public=True).order_by("-created_at")
+    return playlists_with_counts().filter(Q(owner=owner) | Q(pk__in=followed), public=True).order_by("-created_at")
 
 
 def followers_contain(playlist: Playlist, user_ids: list[str], *, asker) -> list[bool]:
@@ -130,7 +130,7 @@ def followed_user_ids(user) -> list[int]:
 
 
 def public_playlists_made_by(*, user_ids, since, limit: int) -> list[Playlist]:
-    rows = _with_counts().filter(owner_id__in=user_ids, public=True, created_at__gte=since)
+    rows = playlists_with_counts().filter(owner_id__in=user_ids, public=True, created_at__gte=since)
     return list(rows.order_by("-created_at")[:limit])
 
 

@@ -94,7 +94,8 @@ ITEM_OPERATIONS = (
 
 def _record(playlist: Playlist, *, actor, operation: str, entries, now, positions: Positions | None = None) -> str:
     playlist.version += 1
-    playlist.save()
+    # An item edit changes only these (and leaves the search index alone: apps.playlists.search).
+    playlist.save(update_fields=["version", "length", "updated_at"] if operation in ITEM_OPERATIONS else None)
     if positions is not None:
         positions.store_after_commit(playlist.version)
     PlaylistChange.objects.create(

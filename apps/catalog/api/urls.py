@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from apps.catalog.api import studio, views
+from apps.catalog.api import search, studio, views
 from apps.common.api.routes import api_path
 
 urlpatterns = [
+    *api_path("search", search.SearchView.as_view(), "search"),
+    *api_path("search/suggest", search.SuggestView.as_view(), "search-suggest"),
     *api_path("tracks", views.SeveralTracksView.as_view(), "tracks"),
     *api_path("tracks/<str:track_id>", views.TrackView.as_view(), "track"),
     *api_path("albums", views.SeveralAlbumsView.as_view(), "albums"),

@@ -166,7 +166,12 @@ def zipf_popularity(rank: int, total: int) -> int:
 
 
 def seed_catalog(
-    *, tracks: int, seed: int = 2026, batch_tracks: int = 10_000, log: Callable[[str], None] = lambda _: None
+    *,
+    tracks: int,
+    seed: int = 2026,
+    batch_tracks: int = 10_000,
+    log: Callable[[str], None] = lambda _: None,
+    after_batch: Callable[[int], None] = lambda _: None,
 ) -> ScaleReport:
     rng = random.Random(seed)  # noqa: S311 (names and shapes, reproducible; ids come from os.urandom)
     names = _Names(rng)
@@ -179,6 +184,7 @@ def seed_catalog(
         _batch(rng, names, ranks[made : made + size], total=tracks, report=report)
         made += size
         report.batches += 1
+        after_batch(report.batches)
         log(f"  {made:,} / {tracks:,} tracks")
     return report
 

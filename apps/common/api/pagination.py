@@ -12,7 +12,7 @@ from apps.common.errors import ApplicationError
 MAX_OFFSET = 100_000
 
 
-def _int_param(request, name: str, default: int, *, low: int, high: int) -> int:
+def int_param(request, name: str, default: int, *, low: int, high: int) -> int:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
@@ -26,8 +26,8 @@ def _int_param(request, name: str, default: int, *, low: int, high: int) -> int:
 
 
 def paging_params(request, *, default_limit: int = 20, max_limit: int = 50) -> tuple[int, int]:
-    limit = _int_param(request, "limit", default_limit, low=1, high=max_limit)
-    offset = _int_param(request, "offset", 0, low=0, high=MAX_OFFSET)
+    limit = int_param(request, "limit", default_limit, low=1, high=max_limit)
+    offset = int_param(request, "offset", 0, low=0, high=MAX_OFFSET)
     return limit, offset
 
 

@@ -8,6 +8,13 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.catalog.demo.scale import seed_catalog
+from apps.catalog.search.maintenance import bulk_loading
+
+ANALYZE_EVERY = 10  # batches
+
+# Analysed during and after the load, so that the first queries after it are planned for its size.
+LOADED_TABLES = ("catalog_track", "catalog_album", "catalog_artist", "catalog_trackartist", "catalog_albumartist",
+                 "catalog_trackavailability", "catalog_track_genres")  # fmt: skip
 
 MAX_TRACKS = 10_000_000
 
@@ -26,7 +33,14 @@ class Command(BaseCommand):
         if not 1 <= batch <= 50_000:
             raise CommandError("--batch must be between 1 and 50,000.")
         started = time.perf_counter()
-        report = seed_catalog(tracks=tracks, seed=seed, batch_tracks=batch, log=self.stdout.write)
+        with bulk_loading(tables=LOADED_TABLES) as load:
+            report = seed_catalog(
+                tracks=tracks,
+                seed=seed,
+                batch_tracks=batch,
+                log=self.stdout.write,
+                after_batch=lambda n: load.analyze() if n in (1, 3) or n % ANALYZE_EVERY == 0 else None,
+            )
         seconds = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

@@ -7,6 +7,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.catalog.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_catalog_counts, demo_catalog_seed
+from apps.catalog.search.indexing import catalog_rebuild, search_index_missing
 
 
 def _count(number: int, noun: str) -> str:
@@ -35,6 +36,9 @@ class Command(BaseCommand):
             raise CommandError("--tracks must not be negative.")
         # The seeder prints a line per track; the pipeline's own INFO line would say it twice.
         logging.getLogger("apps.catalog.services.ingest").setLevel(logging.WARNING)
+        if search_index_missing():  # a database from before search: index what it holds first
+            self.stdout.write("Indexing the catalog for search ...")
+            catalog_rebuild()
         report = demo_catalog_seed(duration_scale=duration_scale, track_limit=tracks, log=self.stdout.write)
 
         counts = demo_catalog_counts()

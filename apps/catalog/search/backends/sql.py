@@ -1,0 +1,215 @@
+"""What the two database backends share: the search read model's table, queried in one statement
+of UNION ALL arms per request, each arm the most popular documents of one way to match:
+
+- exact: the name is the query (or "the " + the query, or the query spelled right);
+- prefix: the name begins with the query (a byte range on the name-key index);
+- text: every word matches somewhere (name, artists, album), the last as a prefix;
+- name (on request): every word matches in the name, so that a little-known track titled with
+  the words is ranked with popular ones that only mention them elsewhere. Search leaves it out: it
+  doubles the index work, and the exact arm already brings an obscure track of exactly that title.
+
+Each arm is limited (`pool`) and ordered by popularity, which an index serves: a common word is
+answered by walking the most popular documents, a rare one by its posting list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import connection
+
+from apps.catalog.search.models import SearchKind
+from apps.catalog.search.query import Query, Slot
+
+COLUMNS = ("id", "kind", "object_id", "public_id", "name", "subtitle", "image_key", "name_key", "name_terms",
+           "artist_terms", "album_terms", "popularity")  # fmt: skip
+PREFIX_END = "\U0010ffff"  # above every character: [p, p + this) holds exactly the strings beginning with p
+NEW_RELEASE_DAYS = 14
+HIPSTER_POPULARITY = 10
+
+# Which weighted column (A name, B artists or owner, C album or description, D genres) each field
+# filter reads, per kind: `artist:` is the name of an artist, the credits of a track or album.
+TEXT_WEIGHTS = "ABC"
+FIELD_WEIGHTS = {
+    SearchKind.TRACK: {"artist": "B", "album": "C", "track": "A", "genre": "D"},
+    SearchKind.ALBUM: {"artist": "B", "album": "A"},
+    SearchKind.ARTIST: {"artist": "A", "genre": "D"},
+    SearchKind.PLAYLIST: {},
+}
+
+
+@dataclass
+class Candidate:
+    id: int
+    kind: str
+    object_id: int
+    public_id: str
+    name: str
+    subtitle: str
+    image_key: str
+    name_key: str
+    name_terms: str
+    artist_terms: str
+    album_terms: str
+    popularity: int
+    arm: str = ""
+
+
+class SqlBackend:
+    name = "sql"
+    # Word matches are read most popular first, tier by tier: [low, high) bounds of popularity,
+    # each with its own partial index where a backend has them (PostgreSQL). The tiers are
+    # concatenated under one LIMIT, so a tier below is read only when those above hold too few
+    # matches: a common word is answered from the small popular tier, a rare one reads all three,
+    # and neither walks thousands of rows to test them one by one.
+    TIERS: tuple[tuple[int | None, int | None], ...] = ((None, None),)
+
+    # --- what each database says differently ---------------------------------------------------
+
+    def text_condition(self, groups: list[tuple[list[Slot], str]]) -> tuple[str, list]:
+        """SQL (on table alias `d`) true when every slot of every group matches in the group's
+        weighted columns."""
+        raise NotImplementedError
+
+    def similar_terms(self, token: str) -> list[str]:
+        raise NotImplementedError
+
+    # --- shared ---------------------------------------------------------------------------------
+
+    def _structural(self, query: Query, kind: str, today: date) -> tuple[list[str], list]:
+        where = ["d.kind = %s", "(d.released_on IS NULL OR d.released_on <= %s)"]
+        params: list = [kind, today]
+        if query.year and kind == SearchKind.ARTIST:  # an artist's span of years overlaps the range
+            where.append("d.year_from <= %s AND d.year_to >= %s")
+            params += [query.year[1], query.year[0]]
+        elif query.year:  # one year: a single range condition, which the planner estimates well
+            where.append("d.year_from BETWEEN %s AND %s")
+            params += [query.year[0], query.year[1]]
+        if query.code:
+            where.append("d.code = %s")
+            params.append(query.code)
+        if "new" in query.tags:
+            where.append("d.released_on >= %s")
+            params.append(today - timedelta(days=NEW_RELEASE_DAYS))
+        if "hipster" in query.tags:
+            where.append("d.popularity <= %s")
+            params.append(HIPSTER_POPULARITY)
+        return where, params
+
+    def _field_groups(self, query: Query, kind: str) -> list[tuple[list[Slot], str]]:
+        weights = FIELD_WEIGHTS[kind]
+        return [(slots, weights[name]) for name, slots in query.fields.items() if slots]
+
+    def _arms(self, query: Query, kind: str, today: date, pool: int, *, with_name_arm: bool):
+        where, params = self._structural(query, kind, today)
+        fields = self._field_groups(query, kind)
+        if fields:
+            sql, extra = self.text_condition(fields)
+            where, params = [*where, sql], [*params, *extra]
+        arms = []
+        if query.text_slots:
+            keys = exact_keys(query)
+            placeholders = ", ".join(["%s"] * len(keys))
+            arms.append(("exact", [*where, f"d.name_key IN ({placeholders})"], [*params, *keys]))
+            if query.key:
+                ranges = " OR ".join(["(d.name_key >= %s AND d.name_key < %s)"] * 2)
+                bounds = [query.key, query.key + PREFIX_END, f"the {query.key}", f"the {query.key}{PREFIX_END}"]
+                arms.append(("prefix", [*where, f"({ranges})"], [*params, *bounds]))
+            sql, extra = self.text_condition([(query.text_slots, TEXT_WEIGHTS)])
+            arms.append(("text", [*where, sql], [*params, *extra]))
+            if with_name_arm:
+                sql, extra = self.text_condition([(query.text_slots, "A")])
+                arms.append(("name", [*where, sql], [*params, *extra]))
+        else:
+            arms.append(("text", where, params))
+        select = ", ".join(f"d.{column}" for column in COLUMNS)
+        for arm, conditions, arm_params in arms:
+            tiers = self.TIERS if arm in ("text", "name") else ((None, None),)
+            parts, params = [], []
+            for low, high in tiers:
+                bounds, bound_params = _tier(low, high)
+                parts.append(
+                    f"SELECT {select}, '{arm}' AS arm FROM catalog_searchdocument d "  # noqa: S608 (fixed names)
+                    f"WHERE {' AND '.join([*conditions, *bounds])} ORDER BY d.popularity DESC, d.id LIMIT %s"
+                )
+                params += [*arm_params, *bound_params, pool]
+            if len(parts) == 1:
+                yield f"SELECT * FROM ({parts[0]}) AS {arm}_{kind}", params  # noqa: S608
+            else:  # (SQLite, with one tier, takes no parentheses around the members of a UNION)
+                union = " UNION ALL ".join(f"({part})" for part in parts)
+                yield f"SELECT * FROM ({union} LIMIT %s) AS {arm}_{kind}", [*params, pool]  # noqa: S608
+
+    def candidates(
+        self, query: Query, kinds: list[str], *, pool: int, today: date, with_name_arm: bool = False
+    ) -> dict[str, list[Candidate]]:
+        statements, params = [], []
+        for kind in kinds:
+            for sql, arm_params in self._arms(query, kind, today, pool, with_name_arm=with_name_arm):
+                statements.append(sql)
+                params += arm_params
+        found: dict[str, list[Candidate]] = {kind: [] for kind in kinds}
+        if not statements:
+            return found
+        seen: set[int] = set()
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(statements), params)
+            for row in cursor.fetchall():
+                candidate = Candidate(*row)
+                if candidate.id not in seen:
+                    seen.add(candidate.id)
+                    found[candidate.kind].append(candidate)
+        return found
+
+    def count(self, query: Query, kinds: list[str], *, cap: int, today: date) -> dict[str, int]:
+        """How many documents of each kind match, counted up to `cap` (a page past it cannot be
+        asked for, and counting every match of a common word would cost more than the search)."""
+        selects, params = [], []
+        for kind in kinds:
+            where, where_params = self._match_conditions(query, kind, today)
+            parts = []
+            for low, high in self.TIERS:
+                bounds, bound_params = _tier(low, high)
+                parts.append(f"SELECT 1 FROM catalog_searchdocument d WHERE {' AND '.join([*where, *bounds])}")  # noqa: S608
+                params += [*where_params, *bound_params]
+            selects.append(f"(SELECT count(*) FROM ({' UNION ALL '.join(parts)} LIMIT %s) AS matches)")  # noqa: S608
+            params.append(cap)
+        if not selects:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(selects), params)
+            return dict(zip(kinds, cursor.fetchone(), strict=True))
+
+    def _match_conditions(self, query: Query, kind: str, today: date) -> tuple[list[str], list]:
+        """What every match of the query (of one kind) satisfies, as the text arm asks it."""
+        where, where_params = self._structural(query, kind, today)
+        groups = self._field_groups(query, kind)
+        if query.text_slots:
+            groups = [(query.text_slots, TEXT_WEIGHTS), *groups]
+        if groups:
+            sql, extra = self.text_condition(groups)
+            where, where_params = [*where, sql], [*where_params, *extra]
+        return where, where_params
+
+
+def _tier(low: int | None, high: int | None) -> tuple[list[str], list[int]]:
+    bounds, params = [], []
+    if low is not None:
+        bounds.append("d.popularity >= %s")
+        params.append(low)
+    if high is not None:
+        bounds.append("d.popularity < %s")
+        params.append(high)
+    return bounds, params
+
+
+def exact_keys(query: Query) -> list[str]:
+    """The names that count as the query exactly: as typed, with a leading "the", and with every
+    misspelled word replaced by its best correction."""
+    keys = [query.key]
+    words = query.key.split()
+    fixes = {slot.token: slot.corrections[0] for slot in query.text_slots if slot.corrections}
+    if fixes:
+        keys.append(" ".join(fixes.get(word, word) for word in words))
+    keys += [f"the {key}" for key in keys]
+    return [key for key in dict.fromkeys(keys) if key.strip()] or [""]

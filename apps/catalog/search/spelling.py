@@ -1,0 +1,95 @@
+"""Spelling corrections from the vocabulary: "beetles" -> "beatles", "metallca" -> "metallica".
+
+Words one edit away are found with the symmetric delete method (analysis.deletions) through a
+plain index, which catches what trigram similarity misses in short words (a transposition in
+"rian" shares no trigram with "rain"); two edits, allowed from six letters, come from the backend's
+trigram index (pg_trgm, or SQLite's FTS5 trigram table) and are checked by edit distance here.
+
+A word the catalog knows is corrected only to a far more popular word (the "did you mean" rule):
+"beetles" keeps its own matches but also finds The Beatles, and "rain" is not turned into "ran".
+The word being typed (the query's last) is not corrected while it is the beginning of a word.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+
+from django.db.models import OuterRef, Subquery
+
+from apps.catalog.search import analysis
+from apps.catalog.search.models import SearchTerm, SearchTermVariant
+from apps.catalog.search.query import Query, Slot
+
+MAX_CORRECTIONS = 3
+MORE_POPULAR_BY = 25  # popularity points a correction of a known word must be ahead by
+
+
+def corrections(tokens: list[str], *, typing: set[str], similar_terms) -> dict[str, tuple[str, ...]]:
+    """token -> its corrections, best first. `typing`: tokens that may still be being typed.
+    `similar_terms(token)`: the backend's trigram neighbours of a token."""
+    wanted = [t for t in dict.fromkeys(tokens) if analysis.fuzzy_allowed(t)]
+    if not wanted:
+        return {}
+    variants_of = {t: {t, *analysis.deletions(t)} for t in wanted}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for token, variants in variants_of.items():
+        for variant in variants:
+            owners[variant].add(token)
+    candidates: dict[str, dict[str, int]] = defaultdict(dict)
+    weights: dict[str, int] = {}
+    # One query: the terms sharing a variant with each token, with their weights (a known token
+    # is among them, as its own variant).
+    weight_of = Subquery(SearchTerm.objects.filter(term=OuterRef("term")).values("weight")[:1])
+    rows = SearchTermVariant.objects.filter(variant__in=list(owners)).annotate(term_weight=weight_of)
+    for variant, term, weight in rows.values_list("variant", "term", "term_weight"):
+        weights[term] = weight or 0
+        for token in owners[variant]:
+            if term != token and term not in candidates[token]:
+                candidates[token][term] = analysis.edit_distance(token, term, limit=analysis.fuzzy_allowed(token))
+    farther = []
+    for token in wanted:
+        allowed = analysis.fuzzy_allowed(token)
+        if allowed == 2 and not any(d == 1 for d in candidates[token].values()):
+            for term in similar_terms(token):
+                if term != token and term not in candidates[token]:
+                    candidates[token][term] = analysis.edit_distance(token, term, limit=2)
+                    farther.append(term)
+    if farther:
+        weights.update(SearchTerm.objects.filter(term__in=farther).values_list("term", "weight"))
+    result = {}
+    for token in wanted:
+        allowed = analysis.fuzzy_allowed(token)
+        close = {term: d for term, d in candidates[token].items() if 1 <= d <= allowed}
+        if not close:
+            continue
+        if token in weights:  # a real word of the catalog: only a far more popular one replaces it
+            close = {t: d for t, d in close.items() if weights.get(t, 0) >= weights[token] + MORE_POPULAR_BY}
+        elif token in typing and _begins_a_term(token):
+            continue  # not a word yet, but the beginning of one: still being typed
+        best = min(close.values(), default=None)
+        ranked = sorted((t for t, d in close.items() if d == best), key=lambda t: (-weights.get(t, 0), t))
+        if ranked:
+            result[token] = tuple(ranked[:MAX_CORRECTIONS])
+    return result
+
+
+def _begins_a_term(token: str) -> bool:
+    return SearchTerm.objects.filter(term__gte=token, term__lt=token + "\U0010ffff").exists()
+
+
+def corrected(query: Query, *, similar_terms) -> Query:
+    """The query with each slot's corrections filled in."""
+    typing = {query.text_slots[-1].token} if query.text_slots and query.text_slots[-1].prefix else set()
+    found = corrections(query.words(), typing=typing, similar_terms=similar_terms)
+    if not found:
+        return query
+
+    def fill(slots: list[Slot]) -> list[Slot]:
+        return [replace(slot, corrections=found.get(slot.token, ())) for slot in slots]
+
+    return replace(
+        query,
+        text_slots=fill(query.text_slots),
+        fields={name: fill(slots) for name, slots in query.fields.items()},
+    )

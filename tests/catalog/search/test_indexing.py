@@ -1,0 +1,129 @@
+"""Freshness: the search read model changes in the transaction that changes the catalog, and a
+cached answer is dropped when it commits."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from apps.catalog.demo.scale import seed_catalog
+from apps.catalog.models import Genre, IngestState, Track
+from apps.catalog.search.models import SearchDocument, SearchTerm, SearchTermVariant
+from apps.catalog.search.service import search
+from tests.factories import AlbumFactory, ArtistFactory, TrackFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(q: str, kind: str = "track") -> list[int]:
+    return search(q=q, kinds=[kind], limit=20, offset=0)[kind].object_ids
+
+
+def test_a_track_is_found_from_the_commit_that_makes_it_ready(django_capture_on_commit_callbacks):
+    track = TrackFactory(title="Quasar Lullaby", ingest_state=IngestState.PROCESSING, hls_prefix="")
+    assert found("quasar") == []  # and that answer is now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        track.ingest_state, track.hls_prefix = IngestState.READY, f"audio/{track.public_id}/x"
+        track.save(update_fields=["ingest_state", "hls_prefix"])
+    assert found("quasar") == [track.pk]
+    assert set(SearchDocument.objects.values_list("kind", flat=True)) == {"track", "album", "artist"}
+
+
+def test_saves_that_change_nothing_searchable_are_not_reindexed(django_assert_num_queries):
+    track = TrackFactory(title="Pulsar")
+    track.ingest_progress = 50
+    with django_assert_num_queries(1):
+        track.save(update_fields=["ingest_progress"])
+
+
+def test_edits_show_everywhere_they_are_written(django_capture_on_commit_callbacks):
+    artist = ArtistFactory(name="Old Name")
+    album = AlbumFactory(title="First Pressing", artists=[artist])
+    track = TrackFactory(album=album, title="Opening")
+    with django_capture_on_commit_callbacks(execute=True):
+        artist.name = "Nebula Choir"
+        artist.save(update_fields=["name"])
+        album.title = "Second Pressing"
+        album.save(update_fields=["title"])
+    assert found("nebula choir") == [track.pk]
+    assert found("nebula", "album") == [album.pk] and found("nebula", "artist") == [artist.pk]
+    assert found("second pressing") == [track.pk] and found("old name") == []
+
+
+def test_what_stops_being_visible_leaves_the_index(django_capture_on_commit_callbacks):
+    artist = ArtistFactory(name="Fading Star")
+    track = TrackFactory(album=AlbumFactory(title="Last Light", artists=[artist]), title="Gone Soon")
+    with django_capture_on_commit_callbacks(execute=True):
+        Track.objects.get(pk=track.pk).delete()
+    assert found("gone soon") == [] and found("last light", "album") == [] and found("fading", "artist") == []
+    assert not SearchDocument.objects.exists()
+
+
+def test_a_scheduled_release_is_found_from_its_date(monkeypatch):
+    release = timezone.localdate() + datetime.timedelta(days=3)
+    album = AlbumFactory(title="Tomorrow Today", release_date=release)
+    TrackFactory(album=album, title="Countdown")
+    assert found("countdown") == [] and found("tomorrow", "album") == []
+    cache.clear()  # the same question, asked again on release day (no write bumps a version then)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: release)
+    assert len(found("countdown")) == 1 and found("tomorrow", "album") == [album.pk]
+
+
+def test_a_rolled_back_change_leaves_the_index_as_it_was():
+    track = TrackFactory(title="Steady")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        track.title = "Wobbly"
+        track.save(update_fields=["title"])
+        raise RuntimeError
+    assert found("steady") == [track.pk] and found("wobbly") == []
+
+
+def test_genre_links_feed_the_genre_filter(django_capture_on_commit_callbacks):
+    track = TrackFactory(title="Shoegaze Haze")
+    genre = Genre.objects.create(slug="dream-pop", name="Dream Pop")
+    assert found("genre:dream-pop") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        track.genres.add(genre)
+    assert found("genre:dream-pop") == [track.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        genre.tracks.remove(track)
+    assert found("genre:dream-pop") == []
+
+
+def test_the_vocabulary_learns_words_with_their_deletion_variants():
+    TrackFactory(title="Quixotic")
+    assert SearchTerm.objects.filter(term="quixotic").exists()
+    assert SearchTermVariant.objects.filter(variant="quixoti", term="quixotic").exists()
+    assert found("quixtoic") != []  # a transposition, found through a shared variant
+
+
+def test_bulk_seeding_indexes_every_batch():
+    report = seed_catalog(tracks=60, batch_tracks=25)
+    assert SearchDocument.objects.filter(kind="track").count() == report.tracks == 60
+    assert SearchDocument.objects.filter(kind="album").count() == report.albums
+    assert SearchDocument.objects.filter(kind="artist").count() == report.artists
+
+
+def test_rebuild_restores_a_lost_index(capsys, django_capture_on_commit_callbacks):
+    track = TrackFactory(title="Phoenix Rising")
+    SearchDocument.objects.all().delete()
+    assert found("phoenix") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("rebuild_search_index")
+    assert found("phoenix") == [track.pk]
+    assert "Indexed 1 artists, 1 albums, 1 tracks" in capsys.readouterr().out
+
+
+def test_make_run_indexes_a_catalog_from_before_search(capsys):
+    from apps.catalog.search.indexing import search_index_missing
+
+    track = TrackFactory(title="Legacy Tune")
+    SearchDocument.objects.all().delete()
+    assert search_index_missing()
+    call_command("seed_demo", "--tracks", "0")
+    assert not search_index_missing() and found("legacy") == [track.pk]
