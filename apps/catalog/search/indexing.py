@@ -1,4 +1,4 @@
-"""Keeping the search read model current: in the transaction that changes what it shows.
+"""Keeping the search read model current: right after the commit that changes what it shows.
 
 Tracks, albums and artists are indexed here from the catalog's rows; other apps hand their
 documents in through `search_documents_save` / `search_documents_delete` (playlists do). Only what
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, Max, Min, Q
 
 from apps.catalog.models import Album, AlbumArtist, Artist, IngestState, Track, TrackArtist
@@ -106,13 +106,14 @@ def _row(kind: str, document: Document) -> SearchDocument:
 
 
 def _learn_terms(rows: list[SearchDocument]) -> None:
-    """Add the words of `rows` to the vocabulary (with their one-deletion variants), and raise the
-    weight of known words that a more popular document now holds."""
+    """Add the words of `rows` to the vocabulary (those long enough to be misspelt with their
+    one-deletion variants), and raise the weight of known words a more popular document now holds.
+    The vocabulary also completes the word being typed (spelling.completions)."""
     weights: dict[str, int] = {}
     for row in rows:
         for column in (row.name_terms, row.artist_terms, row.album_terms):
             for term in column.split():
-                if analysis.fuzzy_allowed(term) and len(term) <= TERM_MAX and weights.get(term, -1) < row.popularity:
+                if len(term) <= TERM_MAX and weights.get(term, -1) < row.popularity and not analysis.is_cjk(term):
                     weights[term] = row.popularity
     if not weights:
         return
@@ -120,7 +121,12 @@ def _learn_terms(rows: list[SearchDocument]) -> None:
     new = [term for term in weights if term not in known]
     SearchTerm.objects.bulk_create([SearchTerm(term=t, weight=weights[t]) for t in new], ignore_conflicts=True)
     SearchTermVariant.objects.bulk_create(
-        [SearchTermVariant(variant=v, term=t) for t in new for v in {t, *analysis.deletions(t)}],
+        [
+            SearchTermVariant(variant=v, term=t)
+            for t in new
+            if analysis.fuzzy_allowed(t)
+            for v in {t, *analysis.deletions(t)}
+        ],
         ignore_conflicts=True,
         batch_size=5_000,
     )
@@ -134,22 +140,35 @@ def _learn_terms(rows: list[SearchDocument]) -> None:
 
 def search_documents_save(*, kind: str, documents: list[Document]) -> None:
     """Insert or replace documents of `kind` (inside the caller's transaction)."""
-    if not documents:
+    _save({kind: documents})
+
+
+def _save(documents_by_kind: dict[str, list[Document]]) -> None:
+    """Documents of several kinds in one upsert (or COPY per kind, for many), one vocabulary
+    update and one version bump: a catalog save re-indexes a track, its album and its artists."""
+    rows_by_kind = {
+        kind: [_row(kind, d) for d in documents] for kind, documents in documents_by_kind.items() if documents
+    }
+    if not rows_by_kind:
         return
-    rows = [_row(kind, document) for document in documents]
-    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
-        _replace_by_copy(kind, rows)
-    else:
+    upsert = []
+    for kind, rows in rows_by_kind.items():
+        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+            _replace_by_copy(kind, rows)
+        else:
+            upsert += rows
+    if upsert:
         SearchDocument.objects.bulk_create(
-            rows,
+            upsert,
             update_conflicts=True,
             unique_fields=["kind", "object_id"],
             update_fields=list(_FIELDS),
             batch_size=1_000,
         )
-    _learn_terms(rows)
+    _learn_terms([row for rows in rows_by_kind.values() for row in rows])
     _bump_after_commit()
-    search_sync_after_commit(kind=kind, object_ids=[row.object_id for row in rows])
+    for kind, rows in rows_by_kind.items():
+        search_sync_after_commit(kind=kind, object_ids=[row.object_id for row in rows])
 
 
 def _replace_by_copy(kind: str, rows: list[SearchDocument]) -> None:
@@ -173,11 +192,11 @@ def search_documents_delete(*, kind: str, object_ids: Iterable[int]) -> None:
         search_sync_after_commit(kind=kind, object_ids=object_ids)
 
 
-def _grouped(pairs) -> dict[int, list[str]]:
-    """(owner id, value) pairs -> owner id: its values, in the order given."""
-    grouped: dict[int, list[str]] = defaultdict(list)
-    for owner, value in pairs:
-        grouped[owner].append(value)
+def _grouped(rows) -> dict[int, list]:
+    """(owner id, value) or (owner id, *values) rows -> owner id: its values, in the order given."""
+    grouped: dict[int, list] = defaultdict(list)
+    for owner, *values in rows:
+        grouped[owner].append(values[0] if len(values) == 1 else tuple(values))
     return grouped
 
 
@@ -185,26 +204,38 @@ def _smallest_image(images: list[dict] | None) -> str:
     return min(images, key=lambda image: image["width"])["key"] if images else ""
 
 
-def _track_documents(ids: list[int]) -> tuple[list[Document], set[int]]:
+def _track_documents(ids: list[int]) -> tuple[list[Document], set[int], dict[int, tuple[int, list[int]]]]:
+    """The documents of the ready ones among `ids`, the ids indexed, and every track's album and
+    credited artists (ready or not: a track leaving ready may hide its album)."""
     rows = list(
-        Track.objects.filter(READY, pk__in=ids).values_list(
-            "pk", "public_id", "title", "isrc", "popularity", "album__title", "album__release_date", "album__images"
-        )
+        Track.objects.filter(pk__in=ids).values_list(
+            "pk",
+            "public_id",
+            "title",
+            "isrc",
+            "popularity",
+            "ingest_state",
+            "album_id",
+            "album__title",
+            "album__release_date",
+            "album__images",
+        )  # fmt: skip
     )
     credits = _grouped(
         TrackArtist.objects.filter(track_id__in=ids)
         .order_by("track_id", "position")
-        .values_list("track_id", "artist__name")
+        .values_list("track_id", "artist_id", "artist__name")
     )
     genres = _grouped(Track.genres.through.objects.filter(track_id__in=ids).values_list("track_id", "genre__slug"))
+    names = {pk: [name for _, name in credited] for pk, credited in credits.items()}
     documents = [
         Document(
             object_id=pk,
             public_id=public_id,
             name=title,
-            subtitle=", ".join(credits[pk]),
+            subtitle=", ".join(names.get(pk, [])),
             image_key=_smallest_image(images),
-            artists=credits[pk],
+            artists=names.get(pk, []),
             album=album_title,
             genres=genres[pk],
             code=isrc or "",
@@ -213,9 +244,11 @@ def _track_documents(ids: list[int]) -> tuple[list[Document], set[int]]:
             released_on=released,
             popularity=popularity,
         )
-        for pk, public_id, title, isrc, popularity, album_title, released, images in rows
+        for pk, public_id, title, isrc, popularity, state, _, album_title, released, images in rows
+        if state == IngestState.READY
     ]
-    return documents, {document.object_id for document in documents}
+    related = {row[0]: (row[6], [artist for artist, _ in credits.get(row[0], [])]) for row in rows}
+    return documents, {document.object_id for document in documents}, related
 
 
 def _album_documents(ids: list[int]) -> tuple[list[Document], set[int]]:
@@ -281,18 +314,15 @@ def _artist_documents(ids: list[int]) -> tuple[list[Document], set[int]]:
     return documents, {document.object_id for document in documents}
 
 
-_BUILDERS = {
-    SearchKind.TRACK: _track_documents,
-    SearchKind.ALBUM: _album_documents,
-    SearchKind.ARTIST: _artist_documents,
-}
-
-
-def _reindex(kind: str, ids: Iterable[int]) -> None:
-    for chunk in _chunks(ids):
-        documents, indexed = _BUILDERS[kind](chunk)
-        search_documents_save(kind=kind, documents=documents)
-        search_documents_delete(kind=kind, object_ids=set(chunk) - indexed)
+def _album_and_artist_documents(album_ids: set[int], artist_ids: set[int]) -> None:
+    for chunk in _chunks(album_ids):
+        documents, indexed = _album_documents(chunk)
+        _save({SearchKind.ALBUM: documents})
+        search_documents_delete(kind=SearchKind.ALBUM, object_ids=set(chunk) - indexed)
+    for chunk in _chunks(artist_ids):
+        documents, indexed = _artist_documents(chunk)
+        _save({SearchKind.ARTIST: documents})
+        search_documents_delete(kind=SearchKind.ARTIST, object_ids=set(chunk) - indexed)
 
 
 def catalog_reindex(
@@ -300,15 +330,16 @@ def catalog_reindex(
     tracks: Iterable[int] = (),
     albums: Iterable[int] = (),
     artists: Iterable[int] = (),
+    track_documents: Iterable[int] = (),
     album_documents: Iterable[int] = (),
     artist_documents: Iterable[int] = (),
 ) -> None:
     """Re-index what changed and what shows it. `tracks`, `albums`, `artists`: rows whose own
     fields changed, so everything that shows them is redone: a track's album and artists (whether
     they can be found depends on it); an album's tracks (they carry its title and year) and
-    artists; an artist's tracks and albums (they carry the name). `album_documents`,
-    `artist_documents`: only those documents (a credit added or removed changes what the album or
-    artist document says, not the other rows)."""
+    artists; an artist's tracks and albums (they carry the name). `track_documents`,
+    `album_documents`, `artist_documents`: only those documents (a credit added or removed
+    changes what the track, album or artist document says, not the other rows)."""
     tracks, albums, artists = set(tracks), set(albums), set(artists)
     album_docs, artist_docs = set(album_documents) | albums, set(artist_documents) | artists
     if artists:
@@ -317,17 +348,83 @@ def catalog_reindex(
     if albums:
         tracks |= set(Track.objects.filter(album_id__in=albums).values_list("pk", flat=True))
         artist_docs |= set(AlbumArtist.objects.filter(album_id__in=albums).values_list("artist_id", flat=True))
-    for chunk in _chunks(tracks):
-        album_docs |= set(Track.objects.filter(pk__in=chunk).values_list("album_id", flat=True))
-        artist_docs |= set(TrackArtist.objects.filter(track_id__in=chunk).values_list("artist_id", flat=True))
-    _reindex(SearchKind.TRACK, tracks)
-    _reindex(SearchKind.ALBUM, album_docs)
-    _reindex(SearchKind.ARTIST, artist_docs)
+    for chunk in _chunks(tracks | set(track_documents)):
+        documents, indexed, related = _track_documents(chunk)
+        for pk, (album_id, credited) in related.items():
+            if pk in tracks:
+                album_docs.add(album_id)
+                artist_docs.update(credited)
+        if len(chunk) <= 1 and len(album_docs) <= 1 and len(artist_docs) <= 2:
+            # One save of a track (the common case): its documents and its album's and artists' in
+            # a single write.
+            album_rows, album_indexed = _album_documents(sorted(album_docs))
+            artist_rows, artist_indexed = _artist_documents(sorted(artist_docs))
+            _save({SearchKind.TRACK: documents, SearchKind.ALBUM: album_rows, SearchKind.ARTIST: artist_rows})
+            search_documents_delete(kind=SearchKind.TRACK, object_ids=set(chunk) - indexed)
+            search_documents_delete(kind=SearchKind.ALBUM, object_ids=album_docs - album_indexed)
+            search_documents_delete(kind=SearchKind.ARTIST, object_ids=artist_docs - artist_indexed)
+            return
+        _save({SearchKind.TRACK: documents})
+        search_documents_delete(kind=SearchKind.TRACK, object_ids=set(chunk) - indexed)
+    _album_and_artist_documents(album_docs, artist_docs)
+
+
+# --- Deferred re-indexing: once per transaction, after its commit -------------------------------
+#
+# One catalog write touches several rows, each with its own signal (a track, its credits, its
+# genres, its album's artists), and re-indexing at each would redo the same documents several
+# times. The receivers only note what changed, per connection; the documents are rebuilt once,
+# right after the commit (from the rows as committed, so a rolled-back change leaves nothing), and
+# before any search on the same connection, so a transaction reads its own writes.
+
+_PENDING_KEYS = ("tracks", "albums", "artists", "track_documents", "album_documents", "artist_documents")
+
+
+def _pending() -> dict[str, set[int]]:
+    conn = connections[DEFAULT_DB_ALIAS]
+    if not hasattr(conn, "search_pending"):
+        conn.search_pending = {key: set() for key in _PENDING_KEYS}
+    return conn.search_pending
+
+
+def catalog_changed(**ids: Iterable[int]) -> None:
+    """Note rows whose documents must be rebuilt (the arguments of `catalog_reindex`)."""
+    pending = _pending()
+    for key, values in ids.items():
+        pending[key].update(values)
+    transaction.on_commit(flush_pending, robust=True)
+
+
+def flush_pending() -> None:
+    """Rebuild the documents noted so far; a no-op when there are none. If it fails, the work is
+    kept for the next flush."""
+    pending = _pending()
+    if not any(pending.values()):
+        return
+    work = {key: set(values) for key, values in pending.items()}
+    for values in pending.values():
+        values.clear()
+    try:
+        with transaction.atomic():
+            catalog_reindex(**work)
+    except Exception:
+        for key, values in work.items():
+            pending[key].update(values)
+        raise
 
 
 def search_index_missing() -> bool:
     """Ready tracks but no track documents: a database from before search was added."""
     return Track.objects.ready().exists() and not SearchDocument.objects.filter(kind=SearchKind.TRACK).exists()
+
+
+def _reindex(kind: str, ids: list[int]) -> None:
+    if kind == SearchKind.TRACK:
+        catalog_reindex(track_documents=ids)
+    elif kind == SearchKind.ALBUM:
+        _album_and_artist_documents(set(ids), set())
+    else:
+        _album_and_artist_documents(set(), set(ids))
 
 
 def catalog_rebuild(*, log=lambda _: None) -> dict[str, int]:

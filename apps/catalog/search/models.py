@@ -1,6 +1,6 @@
 """The search read model: one row per thing a listener can find, with its text already analysed
 (apps.catalog.search.analysis) and what ranking and filters need, kept current by
-`apps.catalog.search.indexing` in the transaction that changes the catalog (as availability is).
+`apps.catalog.search.indexing` right after each commit that changes the catalog.
 
 PostgreSQL adds a stored generated tsvector over the term columns, weighted A (name), B (artists
 or owner), C (album or description), D (genres), with a GIN index per kind, and a trigram index
@@ -61,8 +61,9 @@ class SearchDocument(models.Model):
 
 
 class SearchTerm(models.Model):
-    """The vocabulary: every word (3+ characters, not a number) some document holds, with the
-    popularity of the most popular one, which decides between spelling corrections."""
+    """The vocabulary: every word (not Chinese or Japanese) some document holds, with the
+    popularity of the most popular one, which decides between spelling corrections and ranks the
+    completions of a word being typed."""
 
     term = BytewiseCharField(max_length=100, unique=True)  # byte order: "is it a prefix of a term" is a range
     weight = models.SmallIntegerField(default=0)

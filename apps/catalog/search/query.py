@@ -43,6 +43,9 @@ class Slot:
     token: str
     prefix: bool = False
     corrections: tuple[str, ...] = ()
+    # For a prefix: the most popular words of the vocabulary it begins (itself included when it is
+    # one), which a backend may match instead of "any word beginning so"; None when not looked up.
+    completions: tuple[str, ...] | None = None
 
 
 @dataclass

@@ -17,6 +17,7 @@ from apps.catalog.search.backends.sql import Candidate, exact_keys
 from apps.catalog.search.query import Query, Slot
 
 EXACT, PREFIX, TEXT, COVERAGE, FUZZY, POPULARITY = 4.0, 1.5, 2.0, 1.0, -1.5, 2.5
+TITLED = 3.0
 FIELD_WEIGHT = {"name": 1.0, "artist": 0.8, "album": 0.4}
 PREFIX_MATCH = 0.9  # a word still being typed counts a little less than a whole one
 
@@ -27,15 +28,21 @@ class Ranked:
     score: float
 
 
-def _match(slot: Slot, tokens: set[str]) -> tuple[float, bool] | None:
-    """(strength, fuzzy) of `slot` in a field's tokens, or None."""
-    if slot.token in tokens:
+def _match(slot: Slot, padded: str) -> tuple[float, bool] | None:
+    """(strength, fuzzy) of `slot` in a field's padded tokens (" a b "), or None. Substring tests
+    on the stored form: ranking scores a few hundred candidates per query, and splitting each
+    field into a set costs more than the search's SQL."""
+    if f" {slot.token} " in padded:
         return 1.0, False
-    if slot.prefix and any(token.startswith(slot.token) for token in tokens):
+    if slot.prefix and f" {slot.token}" in padded:
         return PREFIX_MATCH, False
-    if any(correction in tokens for correction in slot.corrections):
+    if any(f" {correction} " in padded for correction in slot.corrections):
         return 1.0, True
     return None
+
+
+def _covers(slot: Slot, token: str) -> bool:
+    return token == slot.token or (slot.prefix and token.startswith(slot.token)) or token in slot.corrections
 
 
 def score(candidate: Candidate, query: Query, keys: list[str] | None = None) -> float | None:
@@ -44,35 +51,46 @@ def score(candidate: Candidate, query: Query, keys: list[str] | None = None) -> 
     popularity = POPULARITY * candidate.popularity / 100
     if not query.text_slots:
         return popularity
-    fields = {
-        "name": set(candidate.name_terms.split()),
-        "artist": set(candidate.artist_terms.split()),
-        "album": set(candidate.album_terms.split()),
-    }
-    text, fuzzy, covered = 0.0, 0, set()
+    fields = (("name", candidate.name_terms), ("artist", candidate.artist_terms), ("album", candidate.album_terms))
+    text, fuzzy, elsewhere, by_artist = 0.0, 0, False, False
     for slot in query.text_slots:
         best = None
-        for field, tokens in fields.items():
-            found = _match(slot, tokens)
+        in_name_or_artist = False
+        for field, padded in fields:
+            found = _match(slot, padded)
             if found is not None:
                 strength = FIELD_WEIGHT[field] * found[0]
                 if best is None or (strength, not found[1]) > (best[0], not best[1]):
                     best = (strength, found[1])
-                if field == "name":
-                    covered |= {t for t in tokens if t == slot.token or t.startswith(slot.token) and slot.prefix}
-                    covered |= tokens & set(slot.corrections)
+                in_name_or_artist |= field != "album"
+                by_artist |= field == "artist"
         if best is None:
             return None
         text += best[0]
         fuzzy += best[1]
+        elsewhere |= not in_name_or_artist
     keys = keys if keys is not None else exact_keys(query)
     exact = candidate.name_key in keys
     prefix = not exact and any(candidate.name_key.startswith(k) for k in keys[:1] + [f"the {query.key}"])
     n = len(query.text_slots)
     # How much of the name the words cover; a leading article is not a word one types for it.
-    name_words = fields["name"] - ({"the"} if candidate.name_key.startswith("the ") else set())
-    coverage = len(covered & name_words) / max(1, len(name_words))
-    return EXACT * exact + PREFIX * prefix + TEXT * text / n + COVERAGE * coverage + FUZZY * fuzzy / n + popularity
+    name_words = candidate.name_terms.split()
+    if candidate.name_key.startswith("the ") and len(name_words) > 1:
+        name_words = [word for word in name_words if word != "the"]
+    covered = sum(1 for word in name_words if any(_covers(slot, word) for slot in query.text_slots))
+    coverage = covered / max(1, len(name_words))
+    # "<title> <artist>", the way people look for one song: every word of the name typed, and
+    # every other word the artist's. Nearly as good as the name alone.
+    titled = not exact and coverage == 1 and by_artist and not elsewhere
+    return (
+        EXACT * exact
+        + TITLED * titled
+        + PREFIX * prefix
+        + TEXT * text / n
+        + COVERAGE * coverage
+        + FUZZY * fuzzy / n
+        + popularity
+    )
 
 
 def rank(candidates: list[Candidate], query: Query) -> list[Ranked]:

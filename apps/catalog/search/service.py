@@ -20,7 +20,7 @@ from django.utils import timezone
 from apps.catalog.availability import Listener, Restriction, restrictions_for_ready, taken_down_everywhere
 from apps.catalog.freshness import catalog_version
 from apps.catalog.search.backends import get_backend
-from apps.catalog.search.indexing import search_version
+from apps.catalog.search.indexing import flush_pending, search_version
 from apps.catalog.search.models import SearchKind
 from apps.catalog.search.query import Query, parse
 from apps.catalog.search.ranking import Ranked, rank
@@ -28,7 +28,7 @@ from apps.catalog.search.spelling import corrected
 
 MAX_LIMIT = 50
 MAX_OFFSET = 1_000  # Spotify's bound for search
-POOL = 60  # candidates per way of matching, per kind: room to rank, then to drop the unplayable
+POOL = 30  # candidates per way of matching, per kind: room to rank, then to drop the unplayable
 SUGGEST_POOL = 12
 KINDS = (SearchKind.TRACK, SearchKind.ARTIST, SearchKind.ALBUM, SearchKind.PLAYLIST)
 
@@ -95,6 +95,7 @@ def search(
 ) -> dict[str, KindResult]:
     """A page of each kind asked for, with a total (counted up to the deepest page one can ask)."""
     query, backend = parse(q), get_backend()
+    flush_pending()  # this connection's own writes first: a transaction reads what it wrote
     key = _cache_key("q", backend.name, q, kinds, limit, offset, listener, hide_unplayable)
     cached = cache.get(key)
     if cached is not None:
@@ -128,6 +129,7 @@ def suggest(*, q: str | None, listener: Listener | None = None, limit: int = 8) 
     """The best matches of every kind together, for a search box as the listener types: ranked by
     the same score, at most half of them of one kind."""
     query, backend = parse(q), get_backend()
+    flush_pending()
     key = _cache_key("s", backend.name, q, listener, limit)
     cached = cache.get(key)
     if cached is not None:
@@ -136,7 +138,15 @@ def suggest(*, q: str | None, listener: Listener | None = None, limit: int = 8) 
         return []
     query = _spelled(query, backend)
     kinds = [kind for kind in KINDS if query.applies_to(kind)]
-    candidates = backend.candidates(query, kinds, pool=SUGGEST_POOL, today=timezone.localdate())
+    today = timezone.localdate()
+    # Tracks are many: their names' exact and prefix matches come first, and words anywhere (the
+    # costly part) only when those are too few to fill the tracks' share.
+    others = [kind for kind in kinds if kind != SearchKind.TRACK]
+    candidates = backend.candidates(query, kinds, pool=SUGGEST_POOL, today=today, text_kinds=others)
+    if SearchKind.TRACK in kinds and len(candidates[SearchKind.TRACK]) < (limit + 1) // 2:
+        more = backend.candidates(query, [SearchKind.TRACK], pool=SUGGEST_POOL, today=today)[SearchKind.TRACK]
+        known = {c.id for c in candidates[SearchKind.TRACK]}
+        candidates[SearchKind.TRACK] += [c for c in more if c.id not in known]
     ranked = sorted(
         (r for kind in kinds for r in rank(candidates[kind], query)),
         key=lambda r: (-r.score, -r.candidate.popularity, r.candidate.kind, r.candidate.object_id),

@@ -25,8 +25,9 @@ MAX_CORRECTIONS = 3
 MORE_POPULAR_BY = 25  # popularity points a correction of a known word must be ahead by
 
 
-def corrections(tokens: list[str], *, typing: set[str], similar_terms) -> dict[str, tuple[str, ...]]:
-    """token -> its corrections, best first. `typing`: tokens that may still be being typed.
+def corrections(tokens: list[str], *, typing: dict[str, bool], similar_terms) -> dict[str, tuple[str, ...]]:
+    """token -> its corrections, best first. `typing`: the token being typed -> whether it begins
+    a word of the vocabulary.
     `similar_terms(token)`: the backend's trigram neighbours of a token."""
     wanted = [t for t in dict.fromkeys(tokens) if analysis.fuzzy_allowed(t)]
     if not wanted:
@@ -65,7 +66,7 @@ def corrections(tokens: list[str], *, typing: set[str], similar_terms) -> dict[s
             continue
         if token in weights:  # a real word of the catalog: only a far more popular one replaces it
             close = {t: d for t, d in close.items() if weights.get(t, 0) >= weights[token] + MORE_POPULAR_BY}
-        elif token in typing and _begins_a_term(token):
+        elif typing.get(token):
             continue  # not a word yet, but the beginning of one: still being typed
         best = min(close.values(), default=None)
         ranked = sorted((t for t, d in close.items() if d == best), key=lambda t: (-weights.get(t, 0), t))
@@ -74,14 +75,24 @@ def corrections(tokens: list[str], *, typing: set[str], similar_terms) -> dict[s
     return result
 
 
-def _begins_a_term(token: str) -> bool:
-    return SearchTerm.objects.filter(term__gte=token, term__lt=token + "\U0010ffff").exists()
+MAX_COMPLETIONS = 12
+
+
+def completions(token: str) -> tuple[str, ...]:
+    """The most popular words of the vocabulary that begin with `token` (a byte range on the
+    term's index)."""
+    words = SearchTerm.objects.filter(term__gte=token, term__lt=token + "\U0010ffff").order_by("-weight", "term")
+    return tuple(words.values_list("term", flat=True)[:MAX_COMPLETIONS])
 
 
 def corrected(query: Query, *, similar_terms) -> Query:
-    """The query with each slot's corrections filled in."""
-    typing = {query.text_slots[-1].token} if query.text_slots and query.text_slots[-1].prefix else set()
+    """The query with each slot's corrections filled in, and the word being typed's completions."""
+    last = query.text_slots[-1] if query.text_slots and query.text_slots[-1].prefix else None
+    completed = completions(last.token) if last is not None else ()
+    typing = {last.token: bool(completed)} if last is not None else {}
     found = corrections(query.words(), typing=typing, similar_terms=similar_terms)
+    if last is not None:
+        query = replace(query, text_slots=[*query.text_slots[:-1], replace(last, completions=completed)])
     if not found:
         return query
 

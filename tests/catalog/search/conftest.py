@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from apps.catalog.models import Genre
+from apps.catalog.search.indexing import flush_pending
 from tests.factories import AlbumFactory, ArtistFactory, TrackFactory
 
 
@@ -31,7 +32,9 @@ def planted(django_db_setup, django_db_blocker):
     """Made once per module, in a transaction rolled back after it (the tests only read)."""
     with django_db_blocker.unblock(), transaction.atomic():
         cache.clear()
-        yield _plant()
+        planted = _plant()
+        flush_pending()  # in this transaction, not in the first test's (which is rolled back)
+        yield planted
         transaction.set_rollback(True)
     cache.clear()
 

@@ -35,7 +35,7 @@ from apps.catalog.search.backends.elastic import (
     unavailable,
 )
 from apps.catalog.search.backends.elastic_documents import SearchDocumentIndex
-from apps.catalog.search.indexing import Document, search_documents_delete, search_documents_save
+from apps.catalog.search.indexing import Document, flush_pending, search_documents_delete, search_documents_save
 from apps.catalog.search.models import SearchDocument
 from apps.catalog.search.query import Query, Slot, parse
 from apps.catalog.search.service import search
@@ -313,6 +313,7 @@ def unreachable():
 def test_it_searches_the_database_while_elasticsearch_is_unreachable(unreachable, settings):
     beatles = ArtistFactory(name="The Beatles", popularity=95)
     track = TrackFactory(album=AlbumFactory(title="Abbey Road", artists=[beatles]), title="Something")
+    flush_pending()  # the documents, as the commit would write them
     query = parse("abbey ro")
     database = import_backend()
     expected = database.candidates(query, ["track", "album"], pool=10, today=TODAY)

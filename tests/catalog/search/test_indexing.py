@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.catalog.demo.scale import seed_catalog
 from apps.catalog.models import Genre, IngestState, Track
+from apps.catalog.search.indexing import flush_pending
 from apps.catalog.search.models import SearchDocument, SearchTerm, SearchTermVariant
 from apps.catalog.search.service import search
 from tests.factories import AlbumFactory, ArtistFactory, TrackFactory
@@ -97,6 +98,7 @@ def test_genre_links_feed_the_genre_filter(django_capture_on_commit_callbacks):
 
 def test_the_vocabulary_learns_words_with_their_deletion_variants():
     TrackFactory(title="Quixotic")
+    flush_pending()  # what a commit (or a search) does
     assert SearchTerm.objects.filter(term="quixotic").exists()
     assert SearchTermVariant.objects.filter(variant="quixoti", term="quixotic").exists()
     assert found("quixtoic") != []  # a transposition, found through a shared variant
@@ -111,6 +113,7 @@ def test_bulk_seeding_indexes_every_batch():
 
 def test_rebuild_restores_a_lost_index(capsys, django_capture_on_commit_callbacks):
     track = TrackFactory(title="Phoenix Rising")
+    flush_pending()
     SearchDocument.objects.all().delete()
     assert found("phoenix") == []
     with django_capture_on_commit_callbacks(execute=True):
@@ -123,6 +126,7 @@ def test_make_run_indexes_a_catalog_from_before_search(capsys):
     from apps.catalog.search.indexing import search_index_missing
 
     track = TrackFactory(title="Legacy Tune")
+    flush_pending()
     SearchDocument.objects.all().delete()
     assert search_index_missing()
     call_command("seed_demo", "--tracks", "0")

@@ -269,7 +269,14 @@ class ElasticsearchBackend:
         return self._or_database("similar_terms", ask, token)
 
     def candidates(
-        self, query: Query, kinds: list[str], *, pool: int, today: date, with_name_arm: bool = True
+        self,
+        query: Query,
+        kinds: list[str],
+        *,
+        pool: int,
+        today: date,
+        with_name_arm: bool = True,
+        text_kinds: list[str] | None = None,  # (the SQL backends' economy; one msearch asks all here)
     ) -> dict[str, list[Candidate]]:
         plan = [
             (kind, arm, body)

@@ -22,7 +22,12 @@ def lexeme(token: str) -> str:
 
 
 def slot_tsquery(slot: Slot, weights: str) -> str:
-    alternatives = [f"{lexeme(slot.token)}:{'*' if slot.prefix else ''}{weights}"]
+    if slot.prefix and slot.completions:
+        # The likeliest words being typed, not `:*`: a prefix match reads the posting list of every
+        # word the prefix begins, which for a short one is a good part of the index.
+        alternatives = [f"{lexeme(word)}:{weights}" for word in slot.completions]
+    else:
+        alternatives = [f"{lexeme(slot.token)}:{'*' if slot.prefix else ''}{weights}"]
     alternatives += [f"{lexeme(correction)}:{weights}" for correction in slot.corrections]
     return "(" + " | ".join(alternatives) + ")"
 

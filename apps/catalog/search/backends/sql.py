@@ -101,7 +101,7 @@ class SqlBackend:
         weights = FIELD_WEIGHTS[kind]
         return [(slots, weights[name]) for name, slots in query.fields.items() if slots]
 
-    def _arms(self, query: Query, kind: str, today: date, pool: int, *, with_name_arm: bool):
+    def _arms(self, query: Query, kind: str, today: date, pool: int, *, with_name_arm: bool, with_text: bool = True):
         where, params = self._structural(query, kind, today)
         fields = self._field_groups(query, kind)
         if fields:
@@ -117,7 +117,8 @@ class SqlBackend:
                 bounds = [query.key, query.key + PREFIX_END, f"the {query.key}", f"the {query.key}{PREFIX_END}"]
                 arms.append(("prefix", [*where, f"({ranges})"], [*params, *bounds]))
             sql, extra = self.text_condition([(query.text_slots, TEXT_WEIGHTS)])
-            arms.append(("text", [*where, sql], [*params, *extra]))
+            if with_text:
+                arms.append(("text", [*where, sql], [*params, *extra]))
             if with_name_arm:
                 sql, extra = self.text_condition([(query.text_slots, "A")])
                 arms.append(("name", [*where, sql], [*params, *extra]))
@@ -141,11 +142,23 @@ class SqlBackend:
                 yield f"SELECT * FROM ({union} LIMIT %s) AS {arm}_{kind}", [*params, pool]  # noqa: S608
 
     def candidates(
-        self, query: Query, kinds: list[str], *, pool: int, today: date, with_name_arm: bool = False
+        self,
+        query: Query,
+        kinds: list[str],
+        *,
+        pool: int,
+        today: date,
+        with_name_arm: bool = False,
+        text_kinds: list[str] | None = None,
     ) -> dict[str, list[Candidate]]:
+        """`text_kinds`: the kinds whose words-anywhere arm runs (all by default); the others get
+        only exact and prefix matches of their names."""
         statements, params = [], []
         for kind in kinds:
-            for sql, arm_params in self._arms(query, kind, today, pool, with_name_arm=with_name_arm):
+            with_text = text_kinds is None or kind in text_kinds
+            for sql, arm_params in self._arms(
+                query, kind, today, pool, with_name_arm=with_name_arm, with_text=with_text
+            ):
                 statements.append(sql)
                 params += arm_params
         found: dict[str, list[Candidate]] = {kind: [] for kind in kinds}
