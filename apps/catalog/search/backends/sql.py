@@ -14,6 +14,7 @@ answered by walking the most popular documents, a rare one by its posting list.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,6 +23,9 @@ from django.db import connection
 from apps.catalog.search.models import SearchKind
 from apps.catalog.search.query import Query, Slot
 
+# SQL_SAFETY: statements here are assembled from fragments this module and the backends write
+# (column and table names, arm labels, kinds from SearchKind, "%s" placeholders); every value that
+# comes from a user (words, keys, years, codes) is a bound parameter, never text in the SQL.
 COLUMNS = ("id", "kind", "object_id", "public_id", "name", "subtitle", "image_key", "name_key", "name_terms",
            "artist_terms", "album_terms", "popularity")  # fmt: skip
 PREFIX_END = "\U0010ffff"  # above every character: [p, p + this) holds exactly the strings beginning with p
@@ -56,7 +60,7 @@ class Candidate:
     arm: str = ""
 
 
-class SqlBackend:
+class SqlBackend(ABC):
     name = "sql"
     # Word matches are read most popular first, tier by tier: [low, high) bounds of popularity,
     # each with its own partial index where a backend has them (PostgreSQL). The tiers are
@@ -67,11 +71,13 @@ class SqlBackend:
 
     # --- what each database says differently ---------------------------------------------------
 
+    @abstractmethod
     def text_condition(self, groups: list[tuple[list[Slot], str]]) -> tuple[str, list]:
         """SQL (on table alias `d`) true when every slot of every group matches in the group's
         weighted columns."""
         raise NotImplementedError
 
+    @abstractmethod
     def similar_terms(self, token: str) -> list[str]:
         raise NotImplementedError
 
@@ -131,15 +137,15 @@ class SqlBackend:
             for low, high in tiers:
                 bounds, bound_params = _tier(low, high)
                 parts.append(
-                    f"SELECT {select}, '{arm}' AS arm FROM catalog_searchdocument d "  # noqa: S608 (fixed names)
+                    f"SELECT {select}, '{arm}' AS arm FROM catalog_searchdocument d "  # noqa: S608 (see SQL_SAFETY)
                     f"WHERE {' AND '.join([*conditions, *bounds])} ORDER BY d.popularity DESC, d.id LIMIT %s"
                 )
                 params += [*arm_params, *bound_params, pool]
             if len(parts) == 1:
-                yield f"SELECT * FROM ({parts[0]}) AS {arm}_{kind}", params  # noqa: S608
+                yield f"SELECT * FROM ({parts[0]}) AS {arm}_{kind}", params  # noqa: S608 (see SQL_SAFETY)
             else:  # (SQLite, with one tier, takes no parentheses around the members of a UNION)
                 union = " UNION ALL ".join(f"({part})" for part in parts)
-                yield f"SELECT * FROM ({union} LIMIT %s) AS {arm}_{kind}", [*params, pool]  # noqa: S608
+                yield f"SELECT * FROM ({union} LIMIT %s) AS {arm}_{kind}", [*params, pool]  # noqa: S608 (see SQL_SAFETY)
 
     def candidates(
         self,
@@ -183,9 +189,9 @@ class SqlBackend:
             parts = []
             for low, high in self.TIERS:
                 bounds, bound_params = _tier(low, high)
-                parts.append(f"SELECT 1 FROM catalog_searchdocument d WHERE {' AND '.join([*where, *bounds])}")  # noqa: S608
+                parts.append(f"SELECT 1 FROM catalog_searchdocument d WHERE {' AND '.join([*where, *bounds])}")  # noqa: S608 (see SQL_SAFETY)
                 params += [*where_params, *bound_params]
-            selects.append(f"(SELECT count(*) FROM ({' UNION ALL '.join(parts)} LIMIT %s) AS matches)")  # noqa: S608
+            selects.append(f"(SELECT count(*) FROM ({' UNION ALL '.join(parts)} LIMIT %s) AS matches)")  # noqa: S608 (see SQL_SAFETY)
             params.append(cap)
         if not selects:
             return {}
