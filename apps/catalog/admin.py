@@ -14,11 +14,13 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from apps.catalog.media.features import FEATURE_NAMES
 from apps.catalog.models import (
     Album,
     AlbumArtist,
     Artist,
     ArtistRole,
+    AudioFeatures,
     AudioRendition,
     Genre,
     IngestState,
@@ -226,6 +228,15 @@ class AudioRenditionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class AudioFeaturesInline(ReadOnlyInline):
+    """Measured by the analysis at ingest (or `manage.py analyse_audio_features`); nothing to edit."""
+
+    model = AudioFeatures
+    template = "admin/edit_inline/stacked.html"  # one row of many fields: a form, not a table
+    fields = (*FEATURE_NAMES, "key_confidence", "excerpt_start_ms", "excerpt_ms", "analysed_at", "analyser_version")
+    readonly_fields = fields
+
+
 class TrackAvailabilityInline(ReadOnlyInline):
     """The availability read model, as rights last projected it (change it through licences
     and takedowns in the rights section)."""
@@ -290,7 +301,7 @@ class TrackAdmin(admin.ModelAdmin):
             },
         ),
     )
-    inlines = (TrackArtistInline, AudioRenditionInline, TrackAvailabilityInline)
+    inlines = (TrackArtistInline, AudioRenditionInline, AudioFeaturesInline, TrackAvailabilityInline)
     actions = ("rerun_ingest",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:

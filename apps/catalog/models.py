@@ -276,5 +276,52 @@ class TrackAvailability(models.Model):
         return f"{self.track_id} {self.territory} {self.kind}"
 
 
+class AudioFeatures(models.Model):
+    """Content features measured from a track's master at ingest (`apps.catalog.media.features`
+    says how each one is measured), and the normalised vector that similarity compares.
+
+    One row per track; a re-ingest or a newer analyser replaces it. Tracks whose audio has
+    nothing to measure (silence, under 3 s) or whose analysis failed have no row.
+    """
+
+    track = models.OneToOneField(Track, primary_key=True, related_name="audio_features", on_delete=models.CASCADE)
+    # The measured scalars, in `FEATURE_NAMES` order; Spotify's audio-features fields where one exists.
+    tempo = models.FloatField(help_text="Beats per minute.")
+    key = models.SmallIntegerField(help_text="Pitch class of the tonic, 0 = C .. 11 = B; -1 when no key is clear.")
+    mode = models.SmallIntegerField(help_text="1 major, 0 minor.")
+    time_signature = models.SmallIntegerField(help_text="Beats per bar, measured as 3 or 4.")
+    energy = models.FloatField(help_text="0-1, from the frame RMS levels.")
+    loudness = models.FloatField(help_text="dB: the EBU R128 integrated loudness (LUFS) if measured, else RMS dBFS.")
+    danceability = models.FloatField(help_text="0-1: pulse clarity (periodicity of onsets at the tempo).")
+    spectral_centroid = models.FloatField(help_text="Hz.")
+    spectral_bandwidth = models.FloatField(help_text="Hz.")
+    spectral_rolloff = models.FloatField(help_text="Hz below which 85 % of the energy lies.")
+    spectral_flatness = models.FloatField(help_text="0 tonal .. 1 noise.")
+    zero_crossing_rate = models.FloatField(help_text="Crossings per sample.")
+    onset_rate = models.FloatField(help_text="Onsets per second.")
+    beat_strength = models.FloatField(help_text="Onset strength on the beats over the mean (1: no pulse).")
+    key_confidence = models.FloatField(help_text="Krumhansl-Schmuckler correlation of the key, -1..1.")
+    # What was analysed: at most 120 s from the middle of the track.
+    excerpt_start_ms = models.PositiveIntegerField(default=0)
+    excerpt_ms = models.PositiveIntegerField(default=0)
+    # `VECTOR_COMPONENTS` order: each feature standardised with fixed reference values, the key on
+    # the circle of fifths as sin/cos, then L2-normalised.
+    vector = models.JSONField(default=list)
+    analysed_at = models.DateTimeField()
+    analyser_version = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name_plural = "audio features"
+        indexes = [models.Index(fields=["analyser_version"])]
+
+    def __str__(self) -> str:
+        return f"audio features of track {self.track_id}"
+
+
 # The search read model lives with the search code; imported here so Django registers it.
 from apps.catalog.search.models import SearchDocument, SearchTerm, SearchTermVariant  # noqa: E402, F401
+
+# isort: split
+# The receivers that bump the audio-features version on every save and delete, in every process
+# (apps.catalog.features imports these models, hence the import at the end).
+from apps.catalog import features as _features  # noqa: E402, F401

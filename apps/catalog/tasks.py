@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from apps.catalog.services.ingest import track_ingest, track_mark_failed
+from apps.catalog.services.ingest import track_analyse, track_ingest, track_mark_failed
 from apps.catalog.storage import storage_delete_prefix
 
 logger = logging.getLogger(__name__)
@@ -35,3 +35,17 @@ def retire_ladder(prefix: str) -> None:
     if Track.objects.filter(hls_prefix=prefix).exists():
         return  # published again in the meantime (never expected, but never delete a live ladder)
     storage_delete_prefix(prefix)
+
+
+@shared_task(name="catalog.analyse_track", bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def analyse_track(self, track_id: int) -> None:
+    """Measure a ready track's audio features (the backfill; ingest measures them itself). Audio
+    that cannot be analysed is logged by the service, not retried; this retries storage or
+    database trouble."""
+    try:
+        track_analyse(track_id=track_id)
+    except Exception as exc:
+        if self.request.retries >= MAX_RETRIES:
+            logger.exception("audio analysis of track %s failed after %s retries", track_id, MAX_RETRIES)
+            return
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
