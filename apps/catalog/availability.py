@@ -91,7 +91,7 @@ def restrictions_for_ready(
     here: dict[int, set[str]] = defaultdict(set)
     world: dict[int, set[str]] = defaultdict(set)
     rows = TrackAvailability.objects.filter(
-        active_q(now), track_id__in=ready, territory__in=[listener.country, WORLDWIDE]
+        active_q(now), track_id__any=ready, territory__in=[listener.country, WORLDWIDE]
     ).values_list("track_id", "territory", "kind")
     for track_id, territory, kind in rows.order_by():  # not the model's order: it joins the track
         (world if territory == WORLDWIDE else here)[track_id].add(kind)

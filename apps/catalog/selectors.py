@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from apps.catalog.availability import Listener, playable_q, restrictions_for_ready
 from apps.catalog.models import Album, AlbumArtist, Artist, IngestState, Track, TrackArtist
 from apps.common.errors import ApplicationError, NotFound
 from apps.common.ids import is_public_id
@@ -72,6 +76,11 @@ def artists_by_ids(ids: list[str]) -> dict[str, Artist]:
     return {artist.public_id: artist for artist in rows}
 
 
+def artists_by_pks(pks: list[int]) -> dict[int, Artist]:
+    """Artists loaded for `artist_full` (their genres prefetched), by database id."""
+    return Artist.objects.prefetch_related("genres").in_bulk(pks)
+
+
 def artist_get(*, artist_id: str) -> Artist:
     artist = artists_by_ids([require_public_id(artist_id)]).get(artist_id)
     if artist is None:
@@ -115,3 +124,92 @@ def albums_latest(*, limit: int):
         .prefetch_related(Prefetch("album_artists", queryset=AlbumArtist.objects.select_related("artist")))
         .order_by("-release_date", "-created_at", "-pk")[:limit]
     )
+
+
+def albums_new_releases(*, country: str):
+    """Spotify's new releases for a country: released by today (a scheduled release appears on its
+    date), with a ready track that may play there, newest first; on one date the album added last
+    comes first, as on the home page, and the id makes the order total so that pages never overlap.
+
+    "May play there" on any product: a premium-only release is news to a free listener too, and
+    its restriction (`product`) is what the rendered album says. Taken-down tracks never qualify."""
+    playable_here = Track.objects.filter(playable_q(Listener(country=country, premium=True))).values("album_id")
+    return (
+        _albums_with_counts()
+        .filter(release_date__lte=timezone.localdate(), pk__in=playable_here)
+        .order_by("-release_date", "-pk")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TrackFacts:
+    """What a recommender needs to filter and vary a list, without loading whole tracks."""
+
+    artist_id: int | None  # the first credited artist
+    genre_ids: tuple[int, ...]
+    popularity: int
+
+
+def playable_track_facts(track_ids, *, listener: Listener | None, allow_explicit: bool = True) -> dict[int, TrackFacts]:
+    """Facts of those of `track_ids` that are ready and, for `listener`, playable now (taken-down
+    tracks never are); explicit tracks left out unless allowed. Three queries, whatever the count.
+
+    Playability is `restrictions_for_ready` (availability rows looked up by track) rather than
+    `playable_q`: for a few hundred candidates PostgreSQL plans the latter's EXISTS as hashed
+    subplans over the whole availability table, which grows with the catalog."""
+    rows = Track.objects.ready().filter(pk__any=list(track_ids)).order_by()
+    if not allow_explicit:
+        rows = rows.filter(explicit=False)
+    first_artist = TrackArtist.objects.filter(track=OuterRef("pk")).order_by("position", "pk").values("artist_id")[:1]
+    found = {
+        pk: (artist_id, popularity)
+        for pk, artist_id, popularity in rows.annotate(first_artist=Subquery(first_artist)).values_list(
+            "pk", "first_artist", "popularity"
+        )
+    }
+    if listener is not None:
+        restrictions = restrictions_for_ready(list(found), listener)
+        found = {pk: fact for pk, fact in found.items() if restrictions.get(pk) is None}
+    genres: dict[int, list[int]] = {pk: [] for pk in found}
+    for track_id, genre_id in Track.genres.through.objects.filter(track_id__any=list(found)).values_list(
+        "track_id", "genre_id"
+    ):
+        genres[track_id].append(genre_id)
+    return {pk: TrackFacts(artist, tuple(genres[pk]), popularity) for pk, (artist, popularity) in found.items()}
+
+
+def artists_top_track_ids(artist_ids, *, per_artist: int) -> list[int]:
+    """Each artist's most popular ready tracks (credited on them in any role), artist by artist."""
+    ranked = (
+        TrackArtist.objects.filter(artist_id__in=list(artist_ids), track__ingest_state=IngestState.READY)
+        .annotate(
+            nth=Window(
+                RowNumber(), partition_by=[F("artist_id")], order_by=[F("track__popularity").desc(), F("track_id")]
+            )
+        )
+        .filter(nth__lte=per_artist)
+        .order_by("artist_id", "nth")
+    )
+    return list(dict.fromkeys(ranked.values_list("track_id", flat=True)))
+
+
+def genres_top_track_ids(genre_ids, *, limit: int) -> list[int]:
+    """The most popular ready tracks tagged with any of these genres."""
+    rows = Track.objects.ready().filter(genres__in=list(genre_ids)).order_by("-popularity", "pk")
+    return list(dict.fromkeys(rows.values_list("pk", flat=True)[: limit * 2]))[:limit]
+
+
+def albums_latest_by_artists(artist_ids, *, since, limit: int):
+    """The newest releases (released since `since`, by today) of these artists that have
+    something to play, newest first."""
+    credited = AlbumArtist.objects.filter(artist_id__in=list(artist_ids)).values("album_id")
+    return (
+        _albums_with_counts()
+        .filter(pk__in=credited, release_date__gte=since, release_date__lte=timezone.localdate())
+        .order_by("-release_date", "-created_at", "-pk")[:limit]
+    )
+
+
+def most_popular_track_ids(*, limit: int) -> list[int]:
+    """The ready tracks of highest popularity (read off the (state, -popularity) index)."""
+    return list(Track.objects.ready().order_by("-popularity", "pk").values_list("pk", flat=True)[:limit])

@@ -9,3 +9,6 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.common.api import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from apps.common.lookups import register_lookups
+
+        register_lookups()

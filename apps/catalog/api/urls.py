@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from apps.catalog.api import search, studio, views
+from apps.catalog.api.browse import NewReleasesView
+from apps.catalog.api.features import AudioFeaturesView, SeveralAudioFeaturesView
 from apps.common.api.routes import api_path
 
 urlpatterns = [
     *api_path("search", search.SearchView.as_view(), "search"),
     *api_path("search/suggest", search.SuggestView.as_view(), "search-suggest"),
+    *api_path("browse/new-releases", NewReleasesView.as_view(), "browse-new-releases"),
     *api_path("tracks", views.SeveralTracksView.as_view(), "tracks"),
     *api_path("tracks/<str:track_id>", views.TrackView.as_view(), "track"),
+    *api_path("audio-features", SeveralAudioFeaturesView.as_view(), "audio-features-several"),
+    *api_path("audio-features/<str:track_id>", AudioFeaturesView.as_view(), "audio-features"),
     *api_path("albums", views.SeveralAlbumsView.as_view(), "albums"),
     *api_path("albums/<str:album_id>", views.AlbumView.as_view(), "album"),
     *api_path("albums/<str:album_id>/tracks", views.AlbumTracksView.as_view(), "album-tracks"),

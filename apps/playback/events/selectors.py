@@ -1,15 +1,18 @@
-"""Reads of play events: a listener's recently played tracks, what is popular now."""
+"""Reads of play events: a listener's recently played tracks and top tracks and artists, what is
+popular now."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, Max, OuterRef, Sum, Window
+from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
 
-from apps.catalog.models import Track
-from apps.playback.models import PlayEvent
+from apps.catalog.availability import active_q
+from apps.catalog.models import WORLDWIDE, ArtistRole, AvailabilityKind, IngestState, Track, TrackAvailability
+from apps.playback.models import PlayEvent, PlayEventType
 
 _FIELDS = ("track_id", "played_at", "context_uri")
 
@@ -77,3 +80,83 @@ def recent_streams_of(*, user_ids, since: datetime, per_user: int, limit: int) -
     ).filter(nth__lte=per_user)
     rows = ranked.order_by("-played_at", "-id").values_list("user_id", "track_id", "played_at", "context_uri")
     return list(rows[:limit])
+
+
+# --- A listener's top tracks and artists ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TopPage:
+    ids: list[int]  # track or artist pks, best first
+    total: int  # how many there are over the whole window, for the paging object
+
+
+def _own_streams(*, user, since: datetime, country: str):
+    """The user's streams since `since` of tracks they may still see: ready, and not taken down
+    where they are (a takedown hides a track from every list, not only from playback).
+
+    Plays reported in a private session (`private=True`) are counted: a private session hides
+    listening from followers, and a listener's own top lists are theirs alone."""
+    takedowns = TrackAvailability.objects.filter(
+        active_q(timezone.now()),
+        track=OuterRef("track_id"),
+        territory__in=[country, WORLDWIDE],
+        kind=AvailabilityKind.TAKEDOWN,
+    )
+    return PlayEvent.objects.filter(
+        user=user, is_stream=True, played_at__gte=since, track__ingest_state=IngestState.READY
+    ).filter(~Exists(takedowns))
+
+
+def _ranked_page(ranked, key: str, *, limit: int, offset: int) -> TopPage:
+    # Two queries whatever the limit: the page, and how many rows the grouping yields in all.
+    ids = [row[key] for row in ranked[offset : offset + limit]]
+    return TopPage(ids=ids, total=ranked.count())
+
+
+def top_track_ids(*, user, since: datetime, country: str, limit: int, offset: int) -> TopPage:
+    """The user's most streamed tracks since `since`: most streams first, then most time spent
+    listening to them, then the one played most recently (the track id last, so that pages never
+    overlap). `country` is where the listener is, for takedowns."""
+    ranked = (
+        _own_streams(user=user, since=since, country=country)
+        .values("track_id")
+        .annotate(streams=Count("id"), listened=Sum("ms_played"), last_played=Max("played_at"))
+        .order_by("-streams", "-listened", "-last_played", "track_id")
+    )
+    return _ranked_page(ranked, "track_id", limit=limit, offset=offset)
+
+
+def top_artist_ids(*, user, since: datetime, country: str, limit: int, offset: int) -> TopPage:
+    """The user's most streamed artists since `since`, ranked like `top_track_ids` over the
+    streams of their tracks. Each stream counts for every main (primary) artist credited on the
+    track, so a duet lifts both; featured artists are not credited with the play."""
+    ranked = (
+        _own_streams(user=user, since=since, country=country)
+        .filter(track__track_artists__role=ArtistRole.PRIMARY)
+        # The grouping reuses the join the filter above made, so each stream is counted once per
+        # primary artist (one credit row per track and artist), never once per credit of any role.
+        .values(artist_id=F("track__track_artists__artist_id"))
+        .annotate(streams=Count("id"), listened=Sum("ms_played"), last_played=Max("played_at"))
+        .order_by("-streams", "-listened", "-last_played", "artist_id")
+    )
+    return _ranked_page(ranked, "artist_id", limit=limit, offset=offset)
+
+
+def closed_plays_after(*, after_id: int, received_before: datetime, limit: int) -> list[tuple]:
+    """Terminal events (a play's end or skip) with ids above `after_id`, oldest first, as
+    (id, user id, track id, ms played, is stream, played at): the feed of incremental readers such
+    as the recommender's affinities. `received_before` holds back the newest seconds, so that an
+    insert still in flight with a lower id is not passed over."""
+    rows = PlayEvent.objects.filter(
+        id__gt=after_id, received_at__lt=received_before, type__in=[PlayEventType.END, PlayEventType.SKIP]
+    )
+    fields = ("id", "user_id", "track_id", "ms_played", "is_stream", "played_at")
+    return list(rows.order_by("id").values_list(*fields)[:limit])
+
+
+def daily_stream_counts(*, since: datetime) -> list[tuple[str, int, date, int]]:
+    """(country, track id, day, streams) for every day since `since`: the input of the charts."""
+    streams = PlayEvent.objects.filter(is_stream=True, played_at__gte=since)
+    rows = streams.annotate(day=TruncDate("played_at")).values("country", "track_id", "day").annotate(n=Count("id"))
+    return [(row["country"], row["track_id"], row["day"], row["n"]) for row in rows]

@@ -1,0 +1,1 @@
+"""The recommendations app's `/v1/` endpoints, one module per resource."""
