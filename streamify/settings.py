@@ -160,6 +160,12 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 # with -B in `make run`).
 CELERY_BEAT_SCHEDULE = {
     "refresh-popularity": {"task": "playback.refresh_popularity", "schedule": 3600.0},  # streams of 28 days
+    # The personalization loop: plays into affinities within seconds, charts hourly, the model
+    # every six hours (a session's plays count at once anyway, by fold-in), the mixes daily.
+    "absorb-signals": {"task": "recommendations.absorb_signals", "schedule": 15.0},
+    "refresh-charts": {"task": "recommendations.refresh_charts", "schedule": 3600.0},
+    "train-recommendations": {"task": "recommendations.train", "schedule": 6 * 3600.0},
+    "refresh-made-for-you": {"task": "recommendations.refresh_made_for_you", "schedule": 24 * 3600.0},
 }
 
 # --- Storage --------------------------------------------------------------------------------
@@ -251,6 +257,7 @@ STREAM_MIN_MS = 30_000  # a play this long counts as one stream (royalties, char
 PLAYER_DEVICE_TIMEOUT_SECONDS = env_int("PLAYER_DEVICE_TIMEOUT_SECONDS", 90)  # silent longer: dropped
 PLAYER_FREE_SKIPS_PER_HOUR = env_int("PLAYER_FREE_SKIPS_PER_HOUR", 6)
 PLAYER_PREVIOUS_RESTARTS_AFTER_MS = 3_000  # "previous" past this restarts the track, as players do
+RECOMMENDATIONS_SETTLE_SECONDS = 5.0  # apps.recommendations.signals: how old an event is before it is read
 PLAYER_CONTEXT_MAX_TRACKS = 10_000  # a context (album, playlist, URIs) is at most this long
 PRIVATE_SESSION_HOURS = env_int("PRIVATE_SESSION_HOURS", 6)  # a private session ends by itself after this
 PLAYLIST_MAX_ENTRIES = 10_000  # items in one playlist, and in one add or replace request
@@ -280,6 +287,7 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+SIGNUP_NEXT_URL = "social:welcome"  # a new listener picks a few artists first (cold start), then home
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

@@ -44,7 +44,7 @@ def user_private(request, user: User) -> dict:
         "country": user.country.code,
         "product": user.product,
         "email": user.email,
-        "explicit_content": {"filter_enabled": False, "filter_locked": False},
+        "explicit_content": {"filter_enabled": user.explicit_filter, "filter_locked": False},
     }
 
 

@@ -58,6 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # share_activity off, nothing of the listener's shows in anyone's activity feed.
     private_session_until = models.DateTimeField(null=True, blank=True)
     share_activity = models.BooleanField(default=True)
+    # Spotify's `explicit_content.filter_enabled`: recommendations, mixes and radio leave explicit
+    # tracks out (search and the listener's own choices still show them, marked).
+    explicit_filter = models.BooleanField(default=False)
 
     objects = UserManager()
 

@@ -1,6 +1,7 @@
 """Who may do what to a playlist.
 
-Private playlists do not exist (404) for anyone but the owner and the collaborators; a public one
+Private playlists do not exist (404) for anyone but the owner, the collaborators and the listener
+the platform made it for (`made_for`); a public one
 can be read by anyone signed in, and an outsider's edit is refused with 403. Collaborators add,
 remove and reorder; only the owner changes the details, the collaborators and deletes.
 """
@@ -52,7 +53,12 @@ def can_read(user, playlist: Playlist) -> bool:
     if not user.is_authenticated:
         return False
     # Collaborators see a private playlist while it is collaborative; turning that off ends it.
-    return playlist.owner_id == user.pk or (playlist.collaborative and is_collaborator(user, playlist))
+    # A playlist made for a listener reads as theirs (but only its owner, the platform, edits it).
+    return (
+        playlist.owner_id == user.pk
+        or playlist.made_for_id == user.pk
+        or (playlist.collaborative and is_collaborator(user, playlist))
+    )
 
 
 def require_readable(user, playlist: Playlist) -> None:

@@ -49,6 +49,13 @@ class Playlist(models.Model):
     description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     public = models.BooleanField(default=True)
     collaborative = models.BooleanField(default=False)
+    # A playlist the platform made for one listener (Discover Weekly, a Daily Mix, a radio): owned
+    # by the platform's own account, which alone edits it, and readable by that listener as if it
+    # were theirs while it stays private. The generator's name says which product it is.
+    made_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    generator = models.CharField(max_length=120, blank=True, default="")
     # Bumped by every edit; the snapshot id is derived from it (apps.playlists.snapshots).
     version = models.PositiveIntegerField(default=0)
     # Entries are counted here, under the row lock every edit takes: a page's `total` and the

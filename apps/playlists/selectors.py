@@ -10,6 +10,7 @@ from apps.common.errors import ApplicationError
 from apps.common.ids import is_public_id
 from apps.playlists import access
 from apps.playlists.models import (
+    FollowedArtist,
     FollowedUser,
     Playlist,
     PlaylistCollaborator,
@@ -102,7 +103,7 @@ def library_playlists(user):
     added first; a followed playlist that has since gone private is left out."""
     followed = PlaylistFollow.objects.filter(user=user).values("playlist_id")
     collaborating = PlaylistCollaborator.objects.filter(user=user).values("playlist_id")
-    visible = Q(public=True) | Q(owner=user) | Q(pk__in=collaborating, collaborative=True)
+    visible = Q(public=True) | Q(owner=user) | Q(made_for=user) | Q(pk__in=collaborating, collaborative=True)
     # Newest in the library first: when the user followed (or made) it, else when it was made.
     added = PlaylistFollow.objects.filter(user=user, playlist=OuterRef("pk")).values("followed_at")[:1]
     rows = playlists_with_counts().filter(Q(pk__in=followed) | Q(pk__in=collaborating)).filter(visible)
@@ -138,5 +139,26 @@ def readable_playlist_ids(user, public_ids) -> set[str]:
     """Which of these playlists `user` may see (for naming a friend's play context)."""
     rows = Playlist.live.filter(public_id__in=set(public_ids))
     collaborating = PlaylistCollaborator.objects.filter(user=user).values("playlist_id")
-    rows = rows.filter(Q(public=True) | Q(owner=user) | Q(pk__in=collaborating, collaborative=True))
+    rows = rows.filter(Q(public=True) | Q(owner=user) | Q(made_for=user) | Q(pk__in=collaborating, collaborative=True))
     return set(rows.values_list("public_id", flat=True))
+
+
+def saved_track_pairs(user_ids=None) -> list[tuple[int, int]]:
+    """(user id, track id) of every liked song, of the given listeners or of everyone."""
+    rows = SavedTrack.objects.all() if user_ids is None else SavedTrack.objects.filter(user_id__in=user_ids)
+    return list(rows.values_list("user_id", "track_id"))
+
+
+def own_playlist_track_pairs(user_ids=None) -> list[tuple[int, int]]:
+    """(owner id, track id), once each, of what listeners put in playlists they made themselves
+    (not those the platform made for them), of the given listeners or of everyone."""
+    entries = PlaylistEntry.objects.filter(playlist__deleted_at__isnull=True, playlist__generator="")
+    if user_ids is not None:
+        entries = entries.filter(playlist__owner_id__in=user_ids)
+    return list(entries.values_list("playlist__owner_id", "track_id").distinct())
+
+
+def followed_artist_ids(user) -> list[int]:
+    """The artists `user` follows, most recently followed first."""
+    rows = FollowedArtist.objects.filter(user=user).order_by("-followed_at", "-pk")
+    return list(rows.values_list("artist_id", flat=True))

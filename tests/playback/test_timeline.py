@@ -82,3 +82,15 @@ def test_it_round_trips_through_json():
 def test_it_refuses_an_empty_context_or_an_offset_outside_it(context, at):
     with pytest.raises((ValueError, IndexError)):
         Timeline.start(context, at=at)
+
+
+def test_a_growing_context_appends_after_everything_in_the_order():
+    timeline = Timeline.start([1, 2, 3], at=1)
+    assert timeline.remaining == 1
+    grown = timeline.extended([4, 5])
+    assert grown.context == (1, 2, 3, 4, 5) and grown.remaining == 3
+    assert [grown.next().current, grown.next().next().current] == [3, 4]
+    assert timeline.extended([]) is timeline
+
+    shuffled = Timeline.start([1, 2, 3], shuffle=True, seed=5).extended([9])
+    assert shuffled.order[-1] == 3 and shuffled.context[3] == 9  # new tracks play after the shuffled rest

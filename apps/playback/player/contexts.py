@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.conf import settings
 
 from apps.catalog import selectors
-from apps.catalog.contexts import resolve_context
+from apps.catalog.contexts import extend_context, resolve_context
 from apps.catalog.models import Album, Artist, Track
 from apps.common.errors import ApplicationError, NotFound
 from apps.common.uris import parse_uri
+from apps.playback.player.timeline import Repeat, Timeline
 
 CONTEXT_TYPES = ("album", "artist", "playlist")
 
@@ -66,3 +67,18 @@ def uri_tracks(uris: list[str]) -> list[int]:
 
 def track_pk(uri: str) -> int:
     return uri_tracks([uri])[0]
+
+
+EXTEND_WITHIN = 3  # tracks left in the context when a growing context (a radio) is asked for more
+
+
+def grown_if_ending(timeline: Timeline, context_uri: str, user) -> Timeline:
+    """The timeline with more tracks at its end when its context is a station nearly played out
+    (apps.catalog.contexts extenders); unchanged otherwise, and always within the context cap."""
+    if timeline.remaining > EXTEND_WITHIN or timeline.repeat != Repeat.OFF or not context_uri:
+        return timeline
+    room = settings.PLAYER_CONTEXT_MAX_TRACKS - len(timeline.context)
+    parts = context_uri.split(":")
+    if room <= 0 or len(parts) != 3 or parts[1] != "playlist":
+        return timeline
+    return timeline.extended(extend_context("playlist", user, parts[2], list(timeline.context))[:room])

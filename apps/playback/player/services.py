@@ -288,6 +288,7 @@ def skip_to_next(
         current = _current_track(timeline)
         if current is None or current.public_id != ended_track:
             return state
+    timeline = contexts.grown_if_ending(timeline, state.context_uri, user)
     following = timeline.next(ended=ended)
     for _ in range(MAX_UNPLAYABLE_STEPS):  # past tracks the listener may not play, as players do
         if following is None or _playable(following.current, listener):

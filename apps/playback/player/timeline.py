@@ -102,6 +102,19 @@ class Timeline:
             cursor = len(self.order) - 1
         return replace(self, cursor=cursor, current=self.context[self.order[cursor]], from_queue=False)
 
+    @property
+    def remaining(self) -> int:
+        """Context tracks still to play after the current one in this pass (repeat aside)."""
+        return len(self.order) - self.cursor - 1 if self.order else 0
+
+    def extended(self, tracks: list[int]) -> Timeline:
+        """The context grown by `tracks` at its end (a radio station that extends itself); they
+        play after everything already in the order, shuffled or not."""
+        if not tracks:
+            return self
+        start = len(self.context)
+        return replace(self, context=(*self.context, *tracks), order=(*self.order, *range(start, start + len(tracks))))
+
     def upcoming(self, limit: int = 20) -> list[int]:
         """What plays next, in order (the queue, then the context): Spotify's `GET /me/player/queue`."""
         result = list(self.queue[:limit])

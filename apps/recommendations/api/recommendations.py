@@ -1,0 +1,100 @@
+"""`GET /v1/recommendations` (Spotify's shape: seeds with their pool sizes, then full tracks) and
+`GET /v1/recommendations/available-genre-seeds`."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.country import request_country
+from apps.catalog.api.market import market_listener
+from apps.catalog.api.rendering import full_tracks
+from apps.catalog.availability import Listener
+from apps.catalog.models import Genre, Track
+from apps.catalog.selectors import artists_by_ids, tracks_by_ids
+from apps.common.api.pagination import int_param
+from apps.common.errors import ApplicationError
+from apps.common.ids import is_public_id
+from apps.recommendations.engine import Ask, recommend
+from apps.recommendations.tunables import distance_to_targets, parse_tunables, within
+
+MAX_SEEDS = 5
+
+
+def _listed(request, name: str) -> list[str]:
+    return [part.strip() for part in request.query_params.get(name, "").split(",") if part.strip()]
+
+
+def _seeds(request) -> tuple[list[Track], list, list[Genre]]:
+    track_ids, artist_ids, genre_names = (_listed(request, n) for n in ("seed_tracks", "seed_artists", "seed_genres"))
+    count = len(track_ids) + len(artist_ids) + len(genre_names)
+    if count == 0:
+        raise ApplicationError("At least one seed is required: seed_tracks, seed_artists or seed_genres.")
+    if count > MAX_SEEDS:
+        raise ApplicationError(f"Too many seeds: at most {MAX_SEEDS} of seed_tracks, seed_artists and seed_genres.")
+    for value in (*track_ids, *artist_ids):
+        if not is_public_id(value):
+            raise ApplicationError(f"Invalid base62 id: {value!r}.")
+    tracks, artists = tracks_by_ids(track_ids), artists_by_ids(artist_ids)
+    genres = {genre.slug: genre for genre in Genre.objects.filter(slug__in=genre_names)}
+    for kind, asked, found in (
+        ("track", track_ids, tracks),
+        ("artist", artist_ids, artists),
+        ("genre", genre_names, genres),
+    ):
+        missing = [value for value in asked if value not in found]
+        if missing:
+            raise ApplicationError(f"Invalid seed: no {kind} {missing[0]!r}.")
+    return [tracks[i] for i in track_ids], [artists[i] for i in artist_ids], [genres[g] for g in genre_names]
+
+
+def _seed_object(request, kind: str, public_id: str, answer) -> dict:
+    href = request.build_absolute_uri(f"/v1/{kind}s/{public_id}") if kind != "genre" else None
+    return {
+        "id": public_id,
+        "type": kind.upper(),
+        "href": href,
+        "initialPoolSize": answer.pool_size,
+        "afterFilteringSize": answer.playable_size,
+        "afterRelinkingSize": answer.playable_size,
+    }
+
+
+class RecommendationsView(APIView):
+    @extend_schema(operation_id="get-recommendations", responses={200: dict})
+    def get(self, request):
+        limit = int_param(request, "limit", 20, low=1, high=100)
+        market = market_listener(request)
+        tracks, artists, genres = _seeds(request)
+        tunables = parse_tunables(request.query_params)
+        user = request.user
+        listener = market or Listener(country=request_country(request), premium=user.is_premium)
+        answer = recommend(
+            Ask(
+                listener=listener,
+                user=user,
+                seed_tracks=[t.pk for t in tracks],
+                seed_artists=[a.pk for a in artists],
+                seed_genres=[g.pk for g in genres],
+                limit=limit,
+                skip_recent=False,  # an integrator asked for tracks like the seeds, not for a session
+                allow_explicit=not user.explicit_filter,
+                accept=within(tunables),
+                closeness=distance_to_targets(tunables),
+            )
+        )
+        rows = Track.objects.ready().with_relations().in_bulk(answer.track_ids)
+        ordered = [rows[pk] for pk in answer.track_ids if pk in rows]
+        seeds = [
+            *(_seed_object(request, "artist", a.public_id, answer) for a in artists),
+            *(_seed_object(request, "track", t.public_id, answer) for t in tracks),
+            *(_seed_object(request, "genre", g.slug, answer) for g in genres),
+        ]
+        return Response({"seeds": seeds, "tracks": full_tracks(request, ordered, market=market)})
+
+
+class GenreSeedsView(APIView):
+    @extend_schema(operation_id="get-recommendation-genres", responses={200: dict})
+    def get(self, request):
+        return Response({"genres": list(Genre.objects.order_by("slug").values_list("slug", flat=True))})

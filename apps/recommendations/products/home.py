@@ -1,0 +1,115 @@
+"""The home view (`GET /v1/views/home`, and the web app's home page): shelves in a fixed order,
+each left out when it has nothing to show.
+
+    made-for-you        Discover Weekly and the Daily Mixes (made on first visit of the day/week)
+    recently-played     the tracks the listener streamed last
+    new-from-followed   new releases (90 days) of the artists they follow
+    popular             the chart of their country (or the world's), as tracks
+    because-you-liked   recommendations seeded by a track they liked or played much lately
+    charts              the chart playlists
+An anonymous visitor gets the popular shelf and the charts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from apps.catalog.availability import Listener
+from apps.catalog.models import Album, Track
+from apps.catalog.selectors import albums_latest_by_artists, playable_track_facts
+from apps.common.uris import build_uri
+from apps.playback.events.selectors import recently_played
+from apps.playlists.selectors import followed_artist_ids, playlist_track_ids, playlists_with_counts
+from apps.recommendations import signals
+from apps.recommendations.engine import Ask, recommend
+from apps.recommendations.products.charts import chart_playlists
+from apps.recommendations.products.mixes import daily_mixes, discover_weekly
+
+SHELF = 10
+NEW_RELEASE_WINDOW = timedelta(days=90)
+POPULAR = "popular"
+BECAUSE_CACHE_SECONDS = 1800
+
+
+@dataclass
+class Shelf:
+    id: str
+    title: str
+    kind: str  # "playlists", "tracks" or "albums"
+    items: list = field(default_factory=list)  # Playlist, Track (with relations) or Album rows
+    context_uri: str = ""  # what the shelf's tracks play on through (the popular shelf: its chart)
+
+
+def home_view(user, listener: Listener) -> list[Shelf]:
+    shelves: list[Shelf] = []
+    if user.is_authenticated:
+        mixes = [discover_weekly(user), *daily_mixes(user)]
+        shelves.append(Shelf("made-for-you", f"Made for {user.display_name}", "playlists", _listed(mixes)))
+        shelves.append(Shelf("recently-played", "Recently played", "tracks", _recent(user)))
+        shelves.append(Shelf("new-from-followed", "New releases from artists you follow", "albums", _new(user)))
+    charts = chart_playlists(country=listener.country)
+    shelves.append(_popular(charts, listener, allow_explicit=not (user.is_authenticated and user.explicit_filter)))
+    if user.is_authenticated:
+        shelves.append(_because(user, listener))
+    shelves.append(Shelf("charts", "Charts", "playlists", _listed(charts)))
+    return [shelf for shelf in shelves if shelf is not None and shelf.items]
+
+
+def _listed(playlists) -> list:
+    """The playlists as the playlists app lists them (with their counts and cover), same order."""
+    rows = playlists_with_counts().in_bulk([p.pk for p in playlists])
+    return [rows[p.pk] for p in playlists if p.pk in rows]
+
+
+def _tracks(ids: list[int]) -> list:
+    rows = Track.objects.ready().with_relations().in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def _recent(user) -> list:
+    seen: dict[int, object] = {}
+    for play in recently_played(user=user, limit=SHELF * 3).plays:
+        seen.setdefault(play.track.pk, play.track)
+    return [track for track in seen.values() if track.is_ready][:SHELF]
+
+
+def _new(user) -> list[Album]:
+    artists = followed_artist_ids(user)
+    if not artists:
+        return []
+    return list(albums_latest_by_artists(artists, since=timezone.localdate() - NEW_RELEASE_WINDOW, limit=SHELF))
+
+
+def _popular(charts, listener: Listener, *, allow_explicit: bool) -> Shelf | None:
+    chart = next((c for c in charts if c.generator in (f"chart:country:{listener.country}", "chart:global")), None)
+    if chart is None:
+        return None
+    ids = (playlist_track_ids(chart.owner, chart.public_id) or [])[: SHELF * 2]
+    playable = playable_track_facts(ids, listener=listener, allow_explicit=allow_explicit)
+    title = chart.name.replace("Top 50 – ", "Popular in ") if "country:" in chart.generator else "Popular now"
+    tracks = _tracks([t for t in ids if t in playable][:SHELF])
+    return Shelf(POPULAR, title, "tracks", tracks, context_uri=build_uri("playlist", chart.public_id))
+
+
+def _because(user, listener: Listener) -> Shelf | None:
+    liked = signals.favourite_recent_track(user)
+    if liked is None:
+        return None
+    # The shelf is a fresh recommendation, the costliest part of the page: kept for a while per
+    # listener, seed, market and setting (the home is visited far more often than taste changes).
+    key = f"home:because:{user.pk}:{liked.pk}:{listener.country}:{listener.premium}:{user.explicit_filter}"
+    ids = cache.get(key)
+    if ids is None:
+        ask = Ask(
+            listener=listener, user=user, seed_tracks=[liked.pk], limit=SHELF, allow_explicit=not user.explicit_filter
+        )
+        ids = recommend(ask).track_ids
+        cache.set(key, ids, BECAUSE_CACHE_SECONDS)
+    playable = playable_track_facts(ids, listener=listener)  # a cached list is checked again
+    return Shelf(
+        "because-you-liked", f"Because you liked {liked.title}", "tracks", _tracks([t for t in ids if t in playable])
+    )
