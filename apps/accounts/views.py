@@ -20,6 +20,7 @@ from apps.accounts.models import Role
 from apps.accounts.services import user_create, user_update_privacy, user_update_profile
 from apps.common.errors import ApplicationError, Conflict
 
+CONTENT_FORM = "content"  # the account page's second form, told apart by a hidden field
 DUPLICATE_EMAIL = "An account with this email already exists. Log in instead, or use another address."
 
 
@@ -60,7 +61,9 @@ def signup(request: HttpRequest) -> HttpResponse:
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, f"Welcome to Streamify, {user.display_name}.")
-                default = reverse("studio:index") if user.is_artist else reverse("web:home")
+                # A listener goes on to what the apps above make of a new account (the artist
+                # picker, settings.SIGNUP_NEXT_URL): named by a setting, since accounts imports none of them.
+                default = reverse("studio:index") if user.is_artist else reverse(settings.SIGNUP_NEXT_URL)
                 return redirect(_next_url(request, default))
     return render(
         request,
@@ -84,6 +87,8 @@ class LogoutView(auth_views.LogoutView):
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if request.method == "POST" and request.POST.get("form") == CONTENT_FORM:
+        return _content_settings(request)
     form = ProfileForm.for_user(user, request.POST or None)
     status = 200
     if request.method == "POST":
@@ -104,6 +109,19 @@ def account(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:account")
     context = {"form": form, "profile": user, "private_session_hours": settings.PRIVATE_SESSION_HOURS}
     return render(request, "accounts/account.html", context, status=status)
+
+
+def _content_settings(request: HttpRequest) -> HttpResponse:
+    """The account page's content settings: Spotify's explicit-content filter, which the
+    recommender reads (an unticked checkbox is simply absent from the form)."""
+    user = request.user
+    user.explicit_filter = "explicit_filter" in request.POST
+    user.save(update_fields=["explicit_filter"])
+    if user.explicit_filter:
+        messages.success(request, "Explicit songs are left out of your recommendations (mixes: at their next refresh).")
+    else:
+        messages.success(request, "Your recommendations, mixes and radio may include explicit songs.")
+    return redirect("accounts:account")
 
 
 @login_required

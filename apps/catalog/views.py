@@ -12,7 +12,7 @@ from django.views.static import serve
 
 from apps.accounts.country import request_country
 from apps.catalog.availability import Listener
-from apps.catalog.home import home_shelves
+from apps.catalog.home import Shelf, home_shelves
 from apps.catalog.models import Artist, Track
 from apps.catalog.presentation import cover, duration_text, with_covers, with_durations, with_playability
 from apps.catalog.search.kinds import external_kind
@@ -48,8 +48,20 @@ def home(request: HttpRequest) -> HttpResponse:
     albums = albums_latest(limit=HOME_ALBUMS)
     shelves = home_shelves(request)  # from the apps above the catalog (apps.catalog.home)
     for shelf in shelves:
-        shelf.tracks = with_playability(request, with_durations(shelf.tracks))
+        if shelf.kind == "tracks":
+            _playable_shelf(request, shelf)
+        elif shelf.kind == "albums":
+            with_covers(shelf.items, display_px=300)
     return render(request, "web/home.html", {"albums": with_covers(albums, display_px=300), "shelves": shelves})
+
+
+def _playable_shelf(request: HttpRequest, shelf: Shelf) -> None:
+    """Rows greyed out like every other list of tracks; each plays on in the shelf's context, or
+    the shelf's playable tracks as a list, from itself."""
+    context = shelf.context_uri
+    with_playability(request, with_durations(shelf.items), context_uri=(lambda track: context) if context else None)
+    if not context:
+        shelf.uris = [track.uri for track in shelf.items if track.is_playable]
 
 
 def album_detail(request: HttpRequest, public_id: str) -> HttpResponse:

@@ -14,6 +14,7 @@
 
 import { api } from "./player/api.js";
 import { navigate } from "./player/nav.js";
+import "./radio.js"; // "Go to radio", for signed-in listeners like everything here
 
 const CONTAINS_BATCH = 50; // the API's limit per call
 

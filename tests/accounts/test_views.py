@@ -50,7 +50,7 @@ def test_it_signs_up_a_listener_and_logs_them_in(client):
     response = client.post(SIGNUP, signup_data())
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:home")
+    assert response["Location"] == reverse("social:welcome")  # settings.SIGNUP_NEXT_URL: pick a few artists
     user = User.objects.get()
     assert user.email == "new.listener@example.test"
     assert user.display_name == "New Listener"
@@ -103,7 +103,7 @@ def test_it_refuses_passwords_that_differ_or_are_weak(client):
 
 def test_it_keeps_a_signed_up_user_on_a_safe_next_page_only(client):
     response = client.post(SIGNUP + "?next=https://evil.example/", signup_data())
-    assert response["Location"] == reverse("web:home")
+    assert response["Location"] == reverse("social:welcome")
 
 
 # --- Log-in and log-out ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The home page's "Popular now" shelf (apps.playback.events.shelves), which the playback app
-gives the catalog's home page through apps.catalog.home."""
+"""The home page's "Popular now" from the week's raw streams (apps.playback.events.shelves), which
+the home page shows while there are no charts to take its popular shelf from (a chart needs ten
+charted tracks; with charts, tests/recommendations/test_web_home.py)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def test_it_ranks_the_weeks_streams_in_the_listeners_country(client, album):
     popular = shelf(client.get(HOME))
 
     assert popular.title == "Popular in Sweden"
-    assert [t.title for t in popular.tracks] == [f"Hit {n}" for n in range(1, 11)]
+    assert [t.title for t in popular.items] == [f"Hit {n}" for n in range(1, 11)]
     assert b'data-shelf="popular"' in client.get(HOME).content
 
 
@@ -64,7 +65,7 @@ def test_with_too_few_local_streams_it_shows_everyones(client, album):
     popular = shelf(client.get(HOME))
 
     assert popular.title == "Popular now"
-    assert [t.title for t in popular.tracks] == ["Abroad", "Local"]
+    assert [t.title for t in popular.items] == ["Abroad", "Local"]
 
 
 def test_it_leaves_out_what_this_listener_cannot_play_and_what_is_not_ready(client, album):
@@ -77,11 +78,11 @@ def test_it_leaves_out_what_this_listener_cannot_play_and_what_is_not_ready(clie
     gone.save(update_fields=["ingest_state"])
     client.force_login(UserFactory(country="SE"))
 
-    assert [t.title for t in shelf(client.get(HOME)).tracks] == ["Fine"]
+    assert [t.title for t in shelf(client.get(HOME)).items] == ["Fine"]
 
 
 def test_anonymous_visitors_see_it_and_nobody_sees_an_empty_one(client, album):
     assert shelf(client.get(HOME)) is None  # no streams yet: no shelf at all
     streams(TrackFactory(album=album, title="Only"), 1)
     cache.clear()  # the shelf is cached for minutes; a new stream shows after that
-    assert [t.title for t in shelf(client.get(HOME)).tracks] == ["Only"]
+    assert [t.title for t in shelf(client.get(HOME)).items] == ["Only"]

@@ -1,6 +1,8 @@
-"""The home page's "Popular now": the tracks streamed most in the last week where the listener
-is (everyone's streams until that country has enough), playable there. Cached for a few minutes
-per country: the ranking moves slowly and the home page is the busiest page there is."""
+"""The home page's "Popular now" from the week's raw streams: the tracks streamed most in the
+last week where the listener is (everyone's streams until that country has enough), playable
+there. The home page shows it while there is no chart to show instead (apps.recommendations: a
+chart needs ten charted tracks, so a young platform has none yet). Cached for a few minutes per
+country: the ranking moves slowly and the home page is the busiest page there is."""
 
 from __future__ import annotations
 
@@ -45,4 +47,4 @@ def popular_now(request) -> Shelf | None:
         restrictions = restrictions_for(tracks, listener)
         tracks = [track for track in tracks if restrictions[track.pk] is None]
     title = f"Popular in {countries.name(country)}" if local else "Popular now"
-    return Shelf(key="popular", title=title, tracks=tracks[:SIZE]) if tracks else None
+    return Shelf(key="popular", title=title, kind="tracks", items=tracks[:SIZE]) if tracks else None

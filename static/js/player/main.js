@@ -8,7 +8,6 @@ import { api, formatTime, uuid } from "./api.js";
 import { AudioEngine } from "./engine.js";
 import { PlayEvents } from "./events.js";
 import { startNavigation } from "./nav.js";
-import { renderRecentlyPlayed } from "./recent.js";
 import { PlayerSocket } from "./socket.js";
 
 const REASON_TITLES = {
@@ -730,7 +729,6 @@ class Player {
     document.addEventListener("streamify:navigated", () => {
       this.markCurrentRows();
       this.renderAccountDevices();
-      renderRecentlyPlayed();
     });
     document.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
@@ -809,5 +807,4 @@ startNavigation();
 const bar = document.querySelector("[data-player-bar]");
 if (bar && document.body.dataset.user) {
   window.streamifyPlayer = new Player(bar);
-  renderRecentlyPlayed();
 }
