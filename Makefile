@@ -23,6 +23,7 @@ install: $(BIN)/.installed
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo_listening
 	@echo ""
 	@echo "  Streamify is starting at http://$(HOST):$(PORT)/   (studio: /studio/, admin: /admin/, API: /v1/docs)"
 	@echo "  Demo logins (password: streamify): listener@demo.streamify (free), premium@demo.streamify,"

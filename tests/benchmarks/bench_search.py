@@ -35,12 +35,11 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 
-from tests.benchmarks.harness import admin_sql, percentile
+from tests.benchmarks.harness import percentile, seeded_database
 
 DATABASE = "streamify_bench_search"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
@@ -144,32 +143,6 @@ def timed(call) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def ensure_catalog(server: str, tracks: int, reseed: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
-    if exists and not reseed:
-        with psycopg.connect(f"{server.rstrip('/')}/{DATABASE}") as db:
-            try:
-                have = db.execute("SELECT count(*) FROM catalog_searchdocument WHERE kind = 'track'").fetchone()[0]
-            except psycopg.Error:
-                have = 0
-        if have >= tracks:
-            print(f"Reusing {DATABASE}: {have:,} tracks indexed.")
-            return
-    admin_sql(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    admin_sql(server, f"CREATE DATABASE {DATABASE}")
-    manage = [sys.executable, "manage.py"]
-    print(f"Seeding {tracks:,} tracks into {DATABASE} (once; later runs reuse it) ...", flush=True)
-    started = time.perf_counter()
-    subprocess.run([*manage, "migrate", "--verbosity", "0"], check=True, env=os.environ.copy())  # noqa: S603
-    subprocess.run(  # noqa: S603
-        [*manage, "seed_catalog", "--tracks", str(tracks)], check=True, env=os.environ.copy(), stdout=subprocess.DEVNULL
-    )
-    print(f"Seeded in {time.perf_counter() - started:.0f} s.")
-
-
 def ms(values: list[float], fraction: float) -> float:
     return percentile(values, fraction) * 1000
 
@@ -183,7 +156,13 @@ def main() -> int:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
     _configure(args.postgres_url)
-    ensure_catalog(args.postgres_url, args.tracks, args.reseed)
+    seeded_database(
+        args.postgres_url,
+        DATABASE,
+        tracks=args.tracks,
+        reseed=args.reseed,
+        count_sql="SELECT count(*) FROM catalog_searchdocument WHERE kind = 'track'",
+    )
 
     import django
 

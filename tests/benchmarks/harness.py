@@ -110,3 +110,34 @@ def run(main: Callable[[], int], *, scratch: Path, postgres_server: str = "", da
 
             connections.close_all()
             admin_sql(postgres_server, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+def seeded_database(server: str, database: str, *, tracks: int, reseed: bool, count_sql: str) -> bool:
+    """A benchmark's own database of `tracks` seeded tracks (`manage.py seed_catalog`), kept between
+    runs because seeding a large catalog takes a while: reused while `count_sql` finds at least
+    `tracks` rows and `--reseed` was not given, else dropped, migrated and seeded. Needs
+    DATABASE_URL already pointing at it. True when it was (re)seeded."""
+    import psycopg
+
+    with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+    if exists and not reseed:
+        with psycopg.connect(f"{server.rstrip('/')}/{database}") as db:
+            try:
+                have = db.execute(count_sql).fetchone()[0]
+            except psycopg.Error:
+                have = 0
+        if have >= tracks:
+            print(f"Reusing {database}: {have:,} tracks.")
+            return False
+    admin_sql(server, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    admin_sql(server, f"CREATE DATABASE {database}")
+    manage = [sys.executable, "manage.py"]
+    print(f"Seeding {tracks:,} tracks into {database} (once; later runs reuse it) ...", flush=True)
+    started = time.perf_counter()
+    subprocess.run([*manage, "migrate", "--verbosity", "0"], check=True, env=os.environ.copy())  # noqa: S603
+    subprocess.run(  # noqa: S603
+        [*manage, "seed_catalog", "--tracks", str(tracks)], check=True, env=os.environ.copy(), stdout=subprocess.DEVNULL
+    )
+    print(f"Seeded in {time.perf_counter() - started:.0f} s.")
+    return True
