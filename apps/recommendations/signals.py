@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from apps.catalog.models import Track
 from apps.playback.events.selectors import closed_plays_after
-from apps.playlists.selectors import own_playlist_track_pairs, saved_track_pairs
+from apps.playlists.selectors import followed_artist_ids, own_playlist_track_pairs, saved_track_pairs
 from apps.recommendations.models import SignalCursor, TrackAffinity
 
 STREAM = 1.0
@@ -145,3 +145,12 @@ def favourite_recent_track(user):
             scores[track] += SAVED
     best = max((track for track in scores if scores[track] > 0), key=lambda t: (scores[t], t), default=None)
     return Track.objects.ready().filter(pk=best).first() if best else None
+
+
+def has_taste(user) -> bool:
+    """Whether anything says what the listener likes: a play, a liked song, a followed artist."""
+    return (
+        TrackAffinity.objects.filter(user=user).exists()
+        or bool(saved_track_pairs([user.pk])[:1])
+        or bool(followed_artist_ids(user)[:1])
+    )

@@ -91,6 +91,7 @@ def test_a_listener_with_nothing_gets_what_is_popular(planted):
     home = sections(api_client_for(newcomer))
     assert "popular" in home and "charts" in home
     assert "recently-played" not in home and "because-you-liked" not in home  # empty shelves are left out
+    assert "made-for-you" not in home  # nothing of theirs to go on yet
 
 
 def test_anonymous_is_401_and_a_bad_market_400(anon, api, planted):

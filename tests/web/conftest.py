@@ -135,8 +135,17 @@ def premium_listener():
 # --- The browser ---------------------------------------------------------------------------------
 
 
+# A browser is a service of the services mode (CI installs Chromium for that run): the browser tests
+# drive the same pages whatever the database, so they run there, once, and not again in the embedded
+# run. STREAMIFY_BROWSER_TESTS=1 runs them in the embedded mode too (with Chromium installed).
+IN_SERVICES_MODE = bool(os.environ.get("DATABASE_URL")) or os.environ.get("STREAMIFY_BROWSER_TESTS") == "1"
+EMBEDDED_SKIP = "browser tests run in the services mode (make test-services), or with STREAMIFY_BROWSER_TESTS=1"
+
+
 @pytest.fixture(scope="session")
 def browser(django_db_setup) -> Iterator:
+    if not IN_SERVICES_MODE:
+        pytest.skip(EMBEDDED_SKIP)
     if not CHROMIUM.exists():
         pytest.skip(CHROMIUM_MISSING)
     from playwright.sync_api import sync_playwright

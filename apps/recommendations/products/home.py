@@ -1,7 +1,8 @@
 """The home view (`GET /v1/views/home`, and the web app's home page): shelves in a fixed order,
 each left out when it has nothing to show.
 
-    made-for-you        Discover Weekly and the Daily Mixes (made on first visit of the day/week)
+    made-for-you        Discover Weekly and the Daily Mixes (made on first visit of the day/week),
+                        once the listener has plays, likes or followed artists
     recently-played     the tracks the listener streamed last
     new-from-followed   new releases (90 days) of the artists they follow
     popular             the chart of their country (or the world's), as tracks
@@ -46,9 +47,12 @@ class Shelf:
 
 def home_view(user, listener: Listener) -> list[Shelf]:
     shelves: list[Shelf] = []
-    if user.is_authenticated:
+    if user.is_authenticated and signals.has_taste(user):
+        # Made for you needs something of theirs to go on (plays, likes, or artists picked at
+        # sign-up); until then the popular shelf and the charts are the home.
         mixes = [discover_weekly(user), *daily_mixes(user)]
         shelves.append(Shelf("made-for-you", f"Made for {user.display_name}", "playlists", _listed(mixes)))
+    if user.is_authenticated:
         shelves.append(Shelf("recently-played", "Recently played", "tracks", _recent(user)))
         shelves.append(Shelf("new-from-followed", "New releases from artists you follow", "albums", _new(user)))
     charts = chart_playlists(country=listener.country)
