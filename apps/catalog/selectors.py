@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from apps.catalog.availability import Listener, playable_q, restrictions_for_ready
 from apps.catalog.models import Album, AlbumArtist, Artist, IngestState, Track, TrackArtist
+from apps.catalog.track_facts import TrackFacts, ready_track_facts
 from apps.common.errors import ApplicationError, NotFound
 from apps.common.ids import is_public_id
 
@@ -25,6 +24,15 @@ def require_public_id(value: str) -> str:
 def tracks_by_ids(ids: list[str]) -> dict[str, Track]:
     rows = Track.objects.ready().with_relations().filter(public_id__in=ids)
     return {track.public_id: track for track in rows}
+
+
+def ready_track_pks(ids: list[str]) -> dict[str, int]:
+    """Public id -> database id of the ready tracks among `ids` (one query, no relations)."""
+    return dict(Track.objects.ready().filter(public_id__in=ids).values_list("public_id", "pk"))
+
+
+def artist_pks(ids: list[str]) -> dict[str, int]:
+    return dict(Artist.objects.filter(public_id__in=ids).values_list("public_id", "pk"))
 
 
 def track_get_visible(*, track_id: str) -> Track:
@@ -141,41 +149,22 @@ def albums_new_releases(*, country: str):
     )
 
 
-@dataclass(frozen=True, slots=True)
-class TrackFacts:
-    """What a recommender needs to filter and vary a list, without loading whole tracks."""
-
-    artist_id: int | None  # the first credited artist
-    genre_ids: tuple[int, ...]
-    popularity: int
-
-
 def playable_track_facts(track_ids, *, listener: Listener | None, allow_explicit: bool = True) -> dict[int, TrackFacts]:
     """Facts of those of `track_ids` that are ready and, for `listener`, playable now (taken-down
-    tracks never are); explicit tracks left out unless allowed. Three queries, whatever the count.
+    tracks never are); explicit tracks left out unless allowed. The facts come from the process's
+    memo (`apps.catalog.track_facts`); playability is asked of the availability rows every time, in
+    one query, so that a rights change shows at once.
 
     Playability is `restrictions_for_ready` (availability rows looked up by track) rather than
     `playable_q`: for a few hundred candidates PostgreSQL plans the latter's EXISTS as hashed
     subplans over the whole availability table, which grows with the catalog."""
-    rows = Track.objects.ready().filter(pk__any=list(track_ids)).order_by()
+    found = ready_track_facts(track_ids)
     if not allow_explicit:
-        rows = rows.filter(explicit=False)
-    first_artist = TrackArtist.objects.filter(track=OuterRef("pk")).order_by("position", "pk").values("artist_id")[:1]
-    found = {
-        pk: (artist_id, popularity)
-        for pk, artist_id, popularity in rows.annotate(first_artist=Subquery(first_artist)).values_list(
-            "pk", "first_artist", "popularity"
-        )
-    }
+        found = {pk: facts for pk, facts in found.items() if not facts.explicit}
     if listener is not None:
         restrictions = restrictions_for_ready(list(found), listener)
-        found = {pk: fact for pk, fact in found.items() if restrictions.get(pk) is None}
-    genres: dict[int, list[int]] = {pk: [] for pk in found}
-    for track_id, genre_id in Track.genres.through.objects.filter(track_id__any=list(found)).values_list(
-        "track_id", "genre_id"
-    ):
-        genres[track_id].append(genre_id)
-    return {pk: TrackFacts(artist, tuple(genres[pk]), popularity) for pk, (artist, popularity) in found.items()}
+        found = {pk: facts for pk, facts in found.items() if restrictions.get(pk) is None}
+    return found
 
 
 def artists_top_track_ids(artist_ids, *, per_artist: int) -> list[int]:

@@ -79,8 +79,8 @@ class _Taste:
 
 def recommend(ask: Ask) -> Answer:
     model = current_model()
-    history = _history(ask)
     seeds = [*ask.seed_tracks, *_artist_tracks(ask.seed_artists), *_genre_tracks(ask.seed_genres)]
+    history = {} if seeds else _history(ask)  # seeds are the whole taste (see `_taste`)
     taste = _taste(model, history, seeds)
     pool = _candidates(model, taste, ask)
     exclude = set(ask.exclude) | set(ask.seed_tracks)  # an artist or genre seed's own tracks may come back

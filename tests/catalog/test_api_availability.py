@@ -4,6 +4,8 @@ relinking, and where the listener's country comes from."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Product
 from apps.rights import services
@@ -82,6 +84,40 @@ def test_without_another_release_an_unplayable_track_says_why(api, staff):
     assert body["items"][0]["is_playable"] is False
     album = api.get(f"/v1/albums/{track.album.public_id}?market=from_token").json()
     assert album["is_playable"] is False and album["restrictions"] == {"reason": "market"}
+
+
+def test_an_album_plays_wherever_any_of_its_tracks_does_whichever_track_is_shown(api, staff):
+    local = TrackFactory()
+    everywhere = TrackFactory(album=local.album)
+    only_in(staff, local, "DE")
+    only_in(staff, everywhere, "*")
+
+    for market in ("", "&market=from_token"):  # the listener is in SE
+        shown = {t.pk: api.get(f"/v1/tracks/{t.public_id}?{market}").json() for t in (local, everywhere)}
+        for body in shown.values():
+            if market:
+                assert body["album"]["is_playable"] is True
+            else:
+                assert len(body["album"]["available_markets"]) > 200
+        if market:
+            assert shown[local.pk]["is_playable"] is False
+        else:
+            assert shown[local.pk]["available_markets"] == ["DE"]
+
+
+def test_a_track_that_plays_everywhere_settles_its_album_without_reading_the_albums_tracks(api, staff):
+    """Rendering reads an album's other tracks only when the shown one leaves its album's rights
+    open (it does not play everywhere, or not here): one read fewer for most responses."""
+    settled, open_ = TrackFactory(), TrackFactory()
+    only_in(staff, settled, "*")
+    only_in(staff, open_, "DE")
+    for market in ("", "&market=from_token"):
+        costs = {}
+        for track in (settled, open_):
+            with CaptureQueriesContext(connection) as queries:
+                assert api.get(f"/v1/tracks/{track.public_id}?{market}").status_code == 200
+            costs[track.pk] = len(queries)
+        assert costs[settled.pk] < costs[open_.pk], market
 
 
 def test_a_country_header_counts_only_from_a_trusted_proxy(listener, staff, settings):

@@ -7,8 +7,10 @@ from collections import defaultdict
 
 from apps.catalog import selectors
 from apps.catalog.api.representations import album_simplified, track_full, track_link, track_simplified
-from apps.catalog.availability import Listener, markets_for, relinked, restrictions_for
+from apps.catalog.availability import ALL_MARKETS, Listener, markets_for, relinked, restrictions_for
 from apps.catalog.models import Track
+
+EVERY_MARKET = sorted(ALL_MARKETS)  # an album's markets are sorted (a union of its tracks')
 
 
 def _playability_fields(restriction) -> dict:
@@ -39,10 +41,28 @@ def _resolve(request, tracks: list[Track], market: Listener | None) -> tuple[lis
     return shown, fields
 
 
-def album_availability(album_ids, market: Listener | None) -> dict[int, dict]:
+def _settled_by(fields: dict, market: Listener | None) -> bool:
+    """Whether one track's rights fields settle its album's: a playable track makes its album
+    playable, and a track that plays everywhere makes its album's markets all of them."""
+    if market is None:
+        return len(fields["available_markets"]) == len(ALL_MARKETS)
+    return fields["is_playable"]
+
+
+def album_availability(album_ids, market: Listener | None, *, known: dict[int, dict] | None = None) -> dict[int, dict]:
     """Album pk -> its rights fields: playable if any of its ready tracks is; its markets are the
-    union of its tracks'."""
+    union of its tracks'. `known` (album pk -> the rights fields of one of its tracks, already
+    worked out) spares reading the tracks of the albums that one track settles."""
     album_ids = list(set(album_ids))
+    everywhere = _playability_fields(None) if market is not None else {"available_markets": EVERY_MARKET}
+    settled = {pk: everywhere for pk, fields in (known or {}).items() if _settled_by(fields, market)}
+    album_ids = [pk for pk in album_ids if pk not in settled]
+    if not album_ids:
+        return settled
+    return settled | _album_availability_from_tracks(album_ids, market)
+
+
+def _album_availability_from_tracks(album_ids: list[int], market: Listener | None) -> dict[int, dict]:
     tracks = list(Track.objects.ready().filter(album_id__in=album_ids).only("pk", "album_id", "ingest_state"))
     by_album: dict[int, list[Track]] = defaultdict(list)
     for track in tracks:
@@ -71,7 +91,8 @@ def full_tracks(request, tracks, *, market: Listener | None = None) -> list[dict
     """Full track objects, in the order given, for tracks loaded `with_relations()`."""
     shown, fields = _resolve(request, list(tracks), market)
     counts = selectors.ready_track_counts([t.album_id for t in shown])
-    albums = album_availability([t.album_id for t in shown], market)
+    settling = {t.album_id: f for t, f in zip(shown, fields, strict=True) if _settled_by(f, market)}
+    albums = album_availability([t.album_id for t in shown], market, known=settling)
     return [
         track_full(
             request,

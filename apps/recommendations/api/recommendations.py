@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +14,7 @@ from apps.catalog.api.market import market_listener
 from apps.catalog.api.rendering import full_tracks
 from apps.catalog.availability import Listener
 from apps.catalog.models import Genre, Track
-from apps.catalog.selectors import artists_by_ids, tracks_by_ids
+from apps.catalog.selectors import artist_pks, ready_track_pks
 from apps.common.api.pagination import int_param
 from apps.common.errors import ApplicationError
 from apps.common.ids import is_public_id
@@ -26,7 +28,15 @@ def _listed(request, name: str) -> list[str]:
     return [part.strip() for part in request.query_params.get(name, "").split(",") if part.strip()]
 
 
-def _seeds(request) -> tuple[list[Track], list, list[Genre]]:
+@dataclass(frozen=True)
+class _Seed:
+    kind: str  # artist, track or genre, as Spotify's seed objects say it (upper-cased)
+    id: str  # what the client sent: a public id, or a genre's slug
+    pk: int
+
+
+def _seeds(request) -> list[_Seed]:
+    """The seeds in Spotify's order (artists, tracks, genres); each must exist."""
     track_ids, artist_ids, genre_names = (_listed(request, n) for n in ("seed_tracks", "seed_artists", "seed_genres"))
     count = len(track_ids) + len(artist_ids) + len(genre_names)
     if count == 0:
@@ -36,24 +46,26 @@ def _seeds(request) -> tuple[list[Track], list, list[Genre]]:
     for value in (*track_ids, *artist_ids):
         if not is_public_id(value):
             raise ApplicationError(f"Invalid base62 id: {value!r}.")
-    tracks, artists = tracks_by_ids(track_ids), artists_by_ids(artist_ids)
-    genres = {genre.slug: genre for genre in Genre.objects.filter(slug__in=genre_names)}
-    for kind, asked, found in (
-        ("track", track_ids, tracks),
-        ("artist", artist_ids, artists),
-        ("genre", genre_names, genres),
-    ):
-        missing = [value for value in asked if value not in found]
+    asked = {"artist": artist_ids, "track": track_ids, "genre": genre_names}
+    found = {
+        "artist": artist_pks(artist_ids) if artist_ids else {},
+        "track": ready_track_pks(track_ids) if track_ids else {},
+        "genre": dict(Genre.objects.filter(slug__in=genre_names).values_list("slug", "pk")) if genre_names else {},
+    }
+    seeds = []
+    for kind, values in asked.items():
+        missing = [value for value in values if value not in found[kind]]
         if missing:
             raise ApplicationError(f"Invalid seed: no {kind} {missing[0]!r}.")
-    return [tracks[i] for i in track_ids], [artists[i] for i in artist_ids], [genres[g] for g in genre_names]
+        seeds.extend(_Seed(kind, value, found[kind][value]) for value in values)
+    return seeds
 
 
-def _seed_object(request, kind: str, public_id: str, answer) -> dict:
-    href = request.build_absolute_uri(f"/v1/{kind}s/{public_id}") if kind != "genre" else None
+def _seed_object(request, seed: _Seed, answer) -> dict:
+    href = request.build_absolute_uri(f"/v1/{seed.kind}s/{seed.id}") if seed.kind != "genre" else None
     return {
-        "id": public_id,
-        "type": kind.upper(),
+        "id": seed.id,
+        "type": seed.kind.upper(),
         "href": href,
         "initialPoolSize": answer.pool_size,
         "afterFilteringSize": answer.playable_size,
@@ -66,7 +78,7 @@ class RecommendationsView(APIView):
     def get(self, request):
         limit = int_param(request, "limit", 20, low=1, high=100)
         market = market_listener(request)
-        tracks, artists, genres = _seeds(request)
+        seeds = _seeds(request)
         tunables = parse_tunables(request.query_params)
         user = request.user
         listener = market or Listener(country=request_country(request), premium=user.is_premium)
@@ -74,9 +86,9 @@ class RecommendationsView(APIView):
             Ask(
                 listener=listener,
                 user=user,
-                seed_tracks=[t.pk for t in tracks],
-                seed_artists=[a.pk for a in artists],
-                seed_genres=[g.pk for g in genres],
+                seed_tracks=[seed.pk for seed in seeds if seed.kind == "track"],
+                seed_artists=[seed.pk for seed in seeds if seed.kind == "artist"],
+                seed_genres=[seed.pk for seed in seeds if seed.kind == "genre"],
                 limit=limit,
                 skip_recent=False,  # an integrator asked for tracks like the seeds, not for a session
                 allow_explicit=not user.explicit_filter,
@@ -86,12 +98,12 @@ class RecommendationsView(APIView):
         )
         rows = Track.objects.ready().with_relations().in_bulk(answer.track_ids)
         ordered = [rows[pk] for pk in answer.track_ids if pk in rows]
-        seeds = [
-            *(_seed_object(request, "artist", a.public_id, answer) for a in artists),
-            *(_seed_object(request, "track", t.public_id, answer) for t in tracks),
-            *(_seed_object(request, "genre", g.slug, answer) for g in genres),
-        ]
-        return Response({"seeds": seeds, "tracks": full_tracks(request, ordered, market=market)})
+        return Response(
+            {
+                "seeds": [_seed_object(request, seed, answer) for seed in seeds],
+                "tracks": full_tracks(request, ordered, market=market),
+            }
+        )
 
 
 class GenreSeedsView(APIView):
