@@ -150,7 +150,7 @@ def decode_excerpt(source: Path, *, start_s: float, seconds: float, demuxer: str
     command += ["-af", "pan=mono|c0<FL+FR+FC"]
     command += ["-ar", str(SAMPLE_RATE), "-f", "f32le", "-c:a", "pcm_f32le", "pipe:1"]
     try:
-        done = subprocess.run(command, capture_output=True, timeout=DECODE_TIMEOUT_SECONDS, check=False)  # noqa: S603
+        done = subprocess.run(command, capture_output=True, timeout=DECODE_TIMEOUT_SECONDS, check=False)  # noqa: S603 (an argument list of our own, no shell)
     except subprocess.TimeoutExpired as exc:
         raise FeatureExtractionError(f"decoding for analysis took longer than {DECODE_TIMEOUT_SECONDS} s") from exc
     if done.returncode != 0:

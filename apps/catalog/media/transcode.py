@@ -119,7 +119,7 @@ def transcode_ladder(
     timed_out = threading.Event()
     # stderr goes to a file: a pipe would fill and deadlock ffmpeg while we read progress.
     with tempfile.TemporaryFile(mode="w+") as stderr_file:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr_file, text=True)  # noqa: S603
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr_file, text=True)  # noqa: S603 (an argument list of our own, no shell)
 
         def kill() -> None:
             timed_out.set()
