@@ -12,6 +12,7 @@ vanished, is harmless; `manage.py rebuild_search_index` runs it for everything.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,8 +58,10 @@ class Document:
 def search_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY) or 1
+        # From the clock, not 1, for the reason `catalog_version` gives: after the cache is flushed,
+        # a counter restarted low would reach versions that memos and entries were made under.
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
     return version
 
 

@@ -8,27 +8,79 @@ trigram index (pg_trgm, or SQLite's FTS5 trigram table) and are checked by edit 
 A word the catalog knows is corrected only to a far more popular word (the "did you mean" rule):
 "beetles" keeps its own matches but also finds The Beatles, and "rain" is not turned into "ran".
 The word being typed (the query's last) is not corrected while it is the beginning of a word.
+
+Each token's corrections and completions are memoised in the process under the search version
+(bumped after every index change, vocabulary included) for at most `CATALOG_RENDER_CACHE_SECONDS`:
+queries repeat their words far more than their whole text (most searches are for popular
+things), and the two to four queries spelling costs were a sixth of a search.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import replace
 
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
 
 from apps.catalog.search import analysis
+from apps.catalog.search.indexing import search_version
 from apps.catalog.search.models import SearchTerm, SearchTermVariant
 from apps.catalog.search.query import Query, Slot
 
 MAX_CORRECTIONS = 3
 MORE_POPULAR_BY = 25  # popularity points a correction of a known word must be ahead by
+MAX_MEMOISED = 100_000  # tokens; past it the memo starts over
+
+
+class _Memo:
+    """Per-token answers under one search version, for a bounded time."""
+
+    def __init__(self, version=None, expires: float = 0.0):
+        self.version, self.expires, self.entries = version, expires, {}
+
+
+_memo = _Memo()
+
+
+def _entries() -> dict:
+    global _memo
+    version, now = search_version(), time.monotonic()
+    memo = _memo
+    if memo.version != version or now >= memo.expires or len(memo.entries) > MAX_MEMOISED:
+        memo = _Memo(version, now + settings.CATALOG_RENDER_CACHE_SECONDS)
+        _memo = memo
+    return memo.entries
+
+
+def forget() -> None:
+    global _memo
+    _memo = _Memo()
 
 
 def corrections(tokens: list[str], *, typing: dict[str, bool], similar_terms) -> dict[str, tuple[str, ...]]:
     """token -> its corrections, best first. `typing`: the token being typed -> whether it begins
     a word of the vocabulary.
     `similar_terms(token)`: the backend's trigram neighbours of a token."""
+    entries = _entries()
+    result: dict[str, tuple[str, ...]] = {}
+    missing = []
+    for token in dict.fromkeys(tokens):
+        key = ("corrections", token, typing.get(token))
+        if key not in entries:
+            missing.append(token)
+        elif entries[key]:
+            result[token] = entries[key]
+    if missing:
+        found = _corrections(missing, typing=typing, similar_terms=similar_terms)
+        for token in missing:
+            entries[("corrections", token, typing.get(token))] = found.get(token, ())
+        result.update(found)
+    return result
+
+
+def _corrections(tokens: list[str], *, typing: dict[str, bool], similar_terms) -> dict[str, tuple[str, ...]]:
     wanted = [t for t in dict.fromkeys(tokens) if analysis.fuzzy_allowed(t)]
     if not wanted:
         return {}
@@ -81,8 +133,12 @@ MAX_COMPLETIONS = 12
 def completions(token: str) -> tuple[str, ...]:
     """The most popular words of the vocabulary that begin with `token` (a byte range on the
     term's index)."""
-    words = SearchTerm.objects.filter(term__gte=token, term__lt=token + "\U0010ffff").order_by("-weight", "term")
-    return tuple(words.values_list("term", flat=True)[:MAX_COMPLETIONS])
+    entries = _entries()
+    key = ("completions", token)
+    if key not in entries:
+        words = SearchTerm.objects.filter(term__gte=token, term__lt=token + "\U0010ffff").order_by("-weight", "term")
+        entries[key] = tuple(words.values_list("term", flat=True)[:MAX_COMPLETIONS])
+    return entries[key]
 
 
 def corrected(query: Query, *, similar_terms) -> Query:

@@ -131,3 +131,37 @@ def test_make_run_indexes_a_catalog_from_before_search(capsys):
     assert search_index_missing()
     call_command("seed_demo", "--tracks", "0")
     assert not search_index_missing() and found("legacy") == [track.pk]
+
+
+def test_spelling_is_asked_once_per_word_until_the_vocabulary_changes(django_capture_on_commit_callbacks):
+    """Corrections and completions are memoised per word under the search version: a repeated
+    word costs no vocabulary query, and a word the index learns later is corrected to at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.catalog.search import spelling
+
+    with django_capture_on_commit_callbacks(execute=True):
+        TrackFactory(title="Nocturne", popularity=60)
+    flush_pending()
+    assert found("nocturen") != []  # a transposition, corrected
+    with CaptureQueriesContext(connection) as first:
+        spelling.corrections(["nocturen"], typing={"nocturen": False}, similar_terms=lambda token: [])
+        spelling.completions("nocturen")
+    assert len(first) == 0  # memoised by the search above
+
+    assert found("serenadd") == []  # nothing like it yet
+    with django_capture_on_commit_callbacks(execute=True):
+        serenade = TrackFactory(title="Serenade", popularity=60)
+    flush_pending()
+    assert found("serenadd") == [serenade.pk]  # the new version forgot "no correction"
+
+
+def test_a_beginning_finds_tracks_of_every_popularity_most_popular_first():
+    """Track names are read by their beginning one popularity tier at a time: the lower tiers
+    must still answer when the top one holds too few."""
+    rare = TrackFactory(title="Zephyrine Waltz", popularity=2)
+    middling = TrackFactory(title="Zephyrine Nights", popularity=20)
+    popular = TrackFactory(title="Zephyrine Dawn", popularity=80)
+    flush_pending()
+    assert found("zephyri") == [popular.pk, middling.pk, rare.pk]
