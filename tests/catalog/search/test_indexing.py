@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from apps.catalog.demo.scale import seed_catalog
 from apps.catalog.models import Genre, IngestState, Track
+from apps.catalog.search.backends import get_backend
 from apps.catalog.search.indexing import flush_pending
 from apps.catalog.search.models import SearchDocument, SearchTerm, SearchTermVariant
+from apps.catalog.search.query import parse
 from apps.catalog.search.service import search
+from apps.catalog.search.spelling import corrected
 from tests.factories import AlbumFactory, ArtistFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +168,19 @@ def test_a_beginning_finds_tracks_of_every_popularity_most_popular_first():
     popular = TrackFactory(title="Zephyrine Dawn", popularity=80)
     flush_pending()
     assert found("zephyri") == [popular.pk, middling.pk, rare.pk]
+
+
+def test_title_and_artist_find_the_song_when_more_popular_names_hold_every_word():
+    """ "<title> <artist>": other tracks named with all the words fill the exact and text arms'
+    pools, so the song must come from an arm of its own (name = the first words, credits = the rest)."""
+    for _ in range(31):
+        TrackFactory(title="Harbour Solent", popularity=50)
+    song = TrackFactory(
+        title="Harbour", album=AlbumFactory(artists=[ArtistFactory(name="Solent", popularity=1)]), popularity=1
+    )
+    flush_pending()
+    backend = get_backend()
+    for q in ("harbour solent", "harbuor solent"):  # as typed, and with a typo in the title
+        query = corrected(parse(q), similar_terms=backend.similar_terms)
+        pool = backend.candidates(query, ["track"], pool=30, today=timezone.localdate())["track"]
+        assert song.pk in {candidate.object_id for candidate in pool}, q

@@ -30,6 +30,7 @@ COLUMNS = ("id", "kind", "object_id", "public_id", "name", "subtitle", "image_ke
            "artist_terms", "album_terms", "popularity")  # fmt: skip
 PREFIX_END = "\U0010ffff"  # above every character: [p, p + this) holds exactly the strings beginning with p
 NEW_RELEASE_DAYS = 14
+MAX_TITLED_WORDS = 4  # "<title> <artist>" arms for queries of up to this many words (one per split)
 HIPSTER_POPULARITY = 10
 
 # Which weighted column (A name, B artists or owner, C album or description, D genres) each field
@@ -120,6 +121,8 @@ class SqlBackend(ABC):
             keys = exact_keys(query)
             if big:
                 yield _exact_arm(select, kind, where, params, keys, pool)
+                if with_text:  # as costly as words anywhere, and asked for with them
+                    yield from self._titled_arms(query, select, kind, where, params, pool)
             else:  # few enough to read every document of those names and sort them
                 placeholders = ", ".join(["%s"] * len(keys))
                 arms.append(("exact", [*where, f"d.name_key IN ({placeholders})"], [*params, *keys]))
@@ -153,6 +156,22 @@ class SqlBackend(ABC):
             else:  # (SQLite, with one tier, takes no parentheses around the members of a UNION)
                 union = " UNION ALL ".join(f"({part})" for part in parts)
                 yield f"SELECT * FROM ({union} LIMIT %s) AS {arm}_{kind}", [*params, pool]  # noqa: S608 (see SQL_SAFETY)
+
+    def _titled_arms(self, query: Query, select: str, kind: str, where: list[str], params: list, pool: int):
+        """ "<title> <artist>", the way people look for one song: for each place the words could
+        split, the tracks named exactly by the words before it (or their corrections) whose
+        credits hold the words after it. The text arm cannot be trusted with these: a title
+        everyone shares, or other tracks with all the words in their names, fill its pool first."""
+        slots = query.text_slots
+        words = query.key.split()
+        if not 2 <= len(slots) <= MAX_TITLED_WORDS or len(words) != len(slots):
+            return
+        for split in range(1, len(slots)):
+            names = [" ".join(words[:split])]
+            fixed = " ".join(slot.corrections[0] if slot.corrections else slot.token for slot in slots[:split])
+            names += [fixed] if fixed != names[0] else []
+            sql, extra = self.text_condition([(slots[split:], "B")])
+            yield _exact_arm(select, kind, [*where, sql], [*params, *extra], names, pool, arm=f"titled{split}")
 
     def candidates(
         self,
@@ -218,7 +237,9 @@ class SqlBackend(ABC):
         return where, where_params
 
 
-def _exact_arm(select: str, kind: str, where: list[str], params: list, keys: list[str], pool: int) -> tuple[str, list]:
+def _exact_arm(
+    select: str, kind: str, where: list[str], params: list, keys: list[str], pool: int, *, arm: str = "exact"
+) -> tuple[str, list]:
     """The exact arm: each spelling of the name read on its own, most popular first off the
     (kind, name_key, popularity) index and cut at `pool`, then merged. As one `name_key IN (...)`
     the matches cannot be read in popularity order, and PostgreSQL walks the popularity index
@@ -227,13 +248,13 @@ def _exact_arm(select: str, kind: str, where: list[str], params: list, keys: lis
     for n, key in enumerate(keys):
         conditions = " AND ".join([*where, "d.name_key = %s"])
         parts.append(
-            f"SELECT * FROM (SELECT {select}, 'exact' AS arm FROM catalog_searchdocument d "  # noqa: S608 (see SQL_SAFETY)
-            f"WHERE {conditions} ORDER BY d.popularity DESC, d.id LIMIT %s) AS exact_{kind}_{n}"
+            f"SELECT * FROM (SELECT {select}, '{arm}' AS arm FROM catalog_searchdocument d "  # noqa: S608 (see SQL_SAFETY)
+            f"WHERE {conditions} ORDER BY d.popularity DESC, d.id LIMIT %s) AS {arm}_{kind}_{n}"
         )
         part_params += [*params, key, pool]
     union = " UNION ALL ".join(parts)
-    merged = f"SELECT * FROM ({union}) AS spellings_{kind} ORDER BY popularity DESC, id LIMIT %s"  # noqa: S608 (see SQL_SAFETY)
-    return f"SELECT * FROM ({merged}) AS exact_{kind}", [*part_params, pool]  # noqa: S608 (see SQL_SAFETY)
+    merged = f"SELECT * FROM ({union}) AS {arm}_spellings_{kind} ORDER BY popularity DESC, id LIMIT %s"  # noqa: S608 (see SQL_SAFETY)
+    return f"SELECT * FROM ({merged}) AS {arm}_{kind}", [*part_params, pool]  # noqa: S608 (see SQL_SAFETY)
 
 
 def _tier(low: int | None, high: int | None) -> tuple[list[str], list[int]]:
