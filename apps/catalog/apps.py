@@ -28,6 +28,12 @@ class CatalogConfig(AppConfig):
         for name, field in GENRE_LINKS:
             through = getattr(self.get_model(name), field).through
             m2m_changed.connect(freshness.changed, sender=through, dispatch_uid=f"catalog.freshness.{name}.{field}")
+        # The audio-feature index is rebuilt when its version moves: on every features row written.
+        from apps.catalog import features
+
+        audio = self.get_model("AudioFeatures")
+        post_save.connect(features.features_changed, sender=audio, dispatch_uid="catalog.features.saved")
+        post_delete.connect(features.features_changed, sender=audio, dispatch_uid="catalog.features.deleted")
 
     def _connect_search(self):
         from apps.catalog.search import receivers

@@ -25,8 +25,6 @@ import numpy as np
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from apps.catalog.availability import Listener, Restriction, restrictions_for_ready
 from apps.catalog.media.features import ANALYSER_VERSION, VECTOR_COMPONENTS
@@ -135,9 +133,8 @@ def bump_features_version() -> None:
     transaction.on_commit(bump, robust=True)
 
 
-@receiver(post_save, sender=AudioFeatures, dispatch_uid="catalog.features.saved")
-@receiver(post_delete, sender=AudioFeatures, dispatch_uid="catalog.features.deleted")
-def _features_changed(sender, **kwargs) -> None:
+def features_changed(sender, **kwargs) -> None:
+    """Receiver for AudioFeatures saves and deletes (connected in CatalogConfig.ready)."""
     bump_features_version()
 
 

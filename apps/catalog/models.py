@@ -320,8 +320,3 @@ class AudioFeatures(models.Model):
 
 # The search read model lives with the search code; imported here so Django registers it.
 from apps.catalog.search.models import SearchDocument, SearchTerm, SearchTermVariant  # noqa: E402, F401
-
-# isort: split
-# The receivers that bump the audio-features version on every save and delete, in every process
-# (apps.catalog.features imports these models, hence the import at the end).
-from apps.catalog import features as _features  # noqa: E402, F401

@@ -6,8 +6,7 @@ time, mostly the same popular ones; loading them costs two queries and much of a
 from memory they cost nothing. The memo is keyed on the catalog version, which is bumped after
 every commit that changes a track, its credits or genres, or its popularity
 (`apps.catalog.freshness`), and it lives at most `CATALOG_RENDER_CACHE_SECONDS`, the bound the
-embedded mode needs where each process has its own version. A new version starts a new memo: rows
-loaded under an old one are never read again, so a load that raced a change cannot outlive it.
+embedded mode needs where each process has its own version (`apps.common.memo`).
 
 Rights are not memoised: whether a track may play is asked of the availability read model on every
 request (`restrictions_for_ready`, one query for the whole pool), so a takedown or a licence window
@@ -17,7 +16,6 @@ that opens or closes shows at once. (Memoising the availability rows too was mea
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,6 +23,7 @@ from django.db.models import OuterRef, Subquery
 
 from apps.catalog.freshness import catalog_version
 from apps.catalog.models import Track, TrackArtist
+from apps.common.memo import VersionedMemo
 
 MAX_MEMOISED = 500_000  # tracks, some 200 MB at worst; past it the memo starts over
 
@@ -39,35 +38,14 @@ class TrackFacts:
     explicit: bool
 
 
-@dataclass
-class _Memo:
-    version: int | None = None
-    expires: float = 0.0
-    rows: dict[int, TrackFacts | None] = None  # None: not a ready track
-
-
-_memo = _Memo(rows={})
-
-
-def _current() -> dict[int, TrackFacts | None]:
-    global _memo
-    version, now = catalog_version(), time.monotonic()
-    memo = _memo
-    if memo.version != version or now >= memo.expires or len(memo.rows) > MAX_MEMOISED:
-        memo = _Memo(version=version, expires=now + settings.CATALOG_RENDER_CACHE_SECONDS, rows={})
-        _memo = memo
-    return memo.rows
-
-
-def forget() -> None:
-    """Drop the memo (tests; a process that knows the catalog changed under it)."""
-    global _memo
-    _memo = _Memo(rows={})
+_memo = VersionedMemo(
+    version=catalog_version, lifetime=lambda: settings.CATALOG_RENDER_CACHE_SECONDS, max_entries=MAX_MEMOISED
+)
 
 
 def ready_track_facts(track_ids) -> dict[int, TrackFacts]:
     """The facts of those of `track_ids` that are ready; the ones not in memory in two queries."""
-    rows = _current()
+    rows = _memo.entries()  # pk -> facts, or None: not a ready track
     wanted = list(dict.fromkeys(track_ids))
     missing = [pk for pk in wanted if pk not in rows]
     if missing:

@@ -198,7 +198,7 @@ def main() -> int:
     print(f"training on {model.interactions:,} interactions ({model.users:,} listeners x {model.tracks:,} tracks, "
           f"{model.factors} factors): pipeline {pipeline:.1f} s, fit alone {model.seconds:.1f} s, "
           f"ratio {pipeline / model.seconds:.2f}")  # fmt: skip
-    assert current_model() is not None  # noqa: S101
+    assert current_model() is not None  # noqa: S101 (no model loaded: the timings would mean nothing)
 
     rng = random.Random(11)  # noqa: S311 (a benchmark's sample, not a secret)
     listeners = list(User.objects.filter(email__endswith="@bench.invalid").order_by("?")[: args.requests])

@@ -17,7 +17,6 @@ things), and the two to four queries spelling costs were a sixth of a search.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from dataclasses import replace
 
@@ -28,42 +27,23 @@ from apps.catalog.search import analysis
 from apps.catalog.search.indexing import search_version
 from apps.catalog.search.models import SearchTerm, SearchTermVariant
 from apps.catalog.search.query import Query, Slot
+from apps.common.memo import VersionedMemo
 
 MAX_CORRECTIONS = 3
 MORE_POPULAR_BY = 25  # popularity points a correction of a known word must be ahead by
 MAX_MEMOISED = 100_000  # tokens; past it the memo starts over
 
 
-class _Memo:
-    """Per-token answers under one search version, for a bounded time."""
-
-    def __init__(self, version=None, expires: float = 0.0):
-        self.version, self.expires, self.entries = version, expires, {}
-
-
-_memo = _Memo()
-
-
-def _entries() -> dict:
-    global _memo
-    version, now = search_version(), time.monotonic()
-    memo = _memo
-    if memo.version != version or now >= memo.expires or len(memo.entries) > MAX_MEMOISED:
-        memo = _Memo(version, now + settings.CATALOG_RENDER_CACHE_SECONDS)
-        _memo = memo
-    return memo.entries
-
-
-def forget() -> None:
-    global _memo
-    _memo = _Memo()
+_memo = VersionedMemo(
+    version=search_version, lifetime=lambda: settings.CATALOG_RENDER_CACHE_SECONDS, max_entries=MAX_MEMOISED
+)
 
 
 def corrections(tokens: list[str], *, typing: dict[str, bool], similar_terms) -> dict[str, tuple[str, ...]]:
     """token -> its corrections, best first. `typing`: the token being typed -> whether it begins
     a word of the vocabulary.
     `similar_terms(token)`: the backend's trigram neighbours of a token."""
-    entries = _entries()
+    entries = _memo.entries()
     result: dict[str, tuple[str, ...]] = {}
     missing = []
     for token in dict.fromkeys(tokens):
@@ -133,7 +113,7 @@ MAX_COMPLETIONS = 12
 def completions(token: str) -> tuple[str, ...]:
     """The most popular words of the vocabulary that begin with `token` (a byte range on the
     term's index)."""
-    entries = _entries()
+    entries = _memo.entries()
     key = ("completions", token)
     if key not in entries:
         words = SearchTerm.objects.filter(term__gte=token, term__lt=token + "\U0010ffff").order_by("-weight", "term")
