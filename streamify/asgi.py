@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "streamify.settings")
-django_asgi_app = get_asgi_application()
+
+from apps.common.asgi_handler import sync_chain_asgi_application  # noqa: E402  (after the settings module is named)
+
+# Django's handler with its middleware run synchronously in one thread hop (see the module).
+django_asgi_app = sync_chain_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app registry loaded)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

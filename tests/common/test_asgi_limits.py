@@ -8,6 +8,7 @@ import pytest
 
 from apps.catalog.uploads import request_limit, request_limit_for
 from streamify.asgi import application
+from tests.asgi_requests import http_scope
 from tests.asyncrun import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,20 +19,7 @@ def call(
 ) -> tuple[list[dict], int]:
     """Drive the ASGI app with a POST whose body arrives in `chunks`; returns what it sent and how
     many body chunks it read."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), *headers],
-        "client": ("127.0.0.1", 5000),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope("POST", path, list(headers))
     pending = list(chunks)
     sent: list[dict] = []
     reads = 0
