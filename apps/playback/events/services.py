@@ -7,21 +7,22 @@ a reason while the rest of the batch is kept, because a client cannot repair his
 offline days ago and must not lose the good events with it.
 
 Cost is what matters here (every listener reports every play): whatever its size, a batch costs
-one query for its tracks and one insert that skips the ids already stored and says which rows it
-wrote.
+one insert that skips the ids already stored and says which rows it wrote (`storage`), and its
+tracks are read from a per-process memo (one query for the ones not in it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TypedDict
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
+from apps.catalog.freshness import catalog_version
 from apps.catalog.models import Track
+from apps.common.memo import VersionedMemo
 from apps.playback.events.checks import (
     CheckedEvent,
     EventRejected,
@@ -30,7 +31,8 @@ from apps.playback.events.checks import (
     echoed_id,
     event_check,
 )
-from apps.playback.models import TERMINAL_TYPES, PlayEvent
+from apps.playback.events.storage import BatchValues, EventRow, insert_new
+from apps.playback.models import TERMINAL_TYPES
 
 
 class Rejected(TypedDict):
@@ -46,25 +48,42 @@ class IngestResult(TypedDict):
     rejected: list[Rejected]
 
 
+MAX_MEMOISED_TRACKS = 200_000  # some 40 MB at worst; past it the memo starts over
+
+
 @dataclass(frozen=True, slots=True)
 class PlayableTrack:
     pk: int
     max_ms_played: int
 
 
-def _tracks_for(public_ids: set[str]) -> dict[str, PlayableTrack]:
-    """The batch's tracks in one query: those that exist and are ready."""
-    slack = settings.PLAY_EVENT_DURATION_SLACK_MS
-    # order_by(): a track's default ordering joins its album, which a lookup by id does not need.
-    rows = (
-        Track.objects.ready().filter(public_id__in=public_ids).order_by().values_list("public_id", "pk", "duration_ms")
-    )
-    # A ready track always has its duration; should one lack it, the longest track ingest accepts
-    # still bounds what a play can claim.
-    return {
-        public_id: PlayableTrack(pk=pk, max_ms_played=(duration or settings.INGEST_MAX_DURATION_MS) + slack)
-        for public_id, pk, duration in rows
-    }
+# Ready tracks by public id, as a batch needs them. Only tracks found are kept: a track that
+# becomes ready is looked up again at once (a just-uploaded song's plays must not be refused), and
+# one that stops being ready or is deleted changes the catalog version, which starts a new memo.
+# Should an insert still meet a deleted track (the embedded mode's per-process version lets a memo
+# live CATALOG_RENDER_CACHE_SECONDS), the batch is checked again against the database.
+_known_tracks = VersionedMemo(
+    version=catalog_version, lifetime=lambda: settings.CATALOG_RENDER_CACHE_SECONDS, max_entries=MAX_MEMOISED_TRACKS
+)
+
+
+def _tracks_for(public_ids: set[str], *, fresh: bool = False) -> dict[str, PlayableTrack]:
+    """The batch's tracks that exist and are ready: from memory, the others in one query."""
+    if fresh:
+        _known_tracks.forget()
+    known = _known_tracks.entries()
+    found = {public_id: track for public_id in public_ids if (track := known.get(public_id)) is not None}
+    missing = public_ids.difference(found)
+    if missing:
+        slack = settings.PLAY_EVENT_DURATION_SLACK_MS
+        # order_by(): a track's default ordering joins its album, which a lookup by id does not need.
+        rows = Track.objects.ready().filter(public_id__in=missing).order_by()
+        for public_id, pk, duration in rows.values_list("public_id", "pk", "duration_ms"):
+            # A ready track always has its duration; should one lack it, the longest track ingest
+            # accepts still bounds what a play can claim.
+            found[public_id] = PlayableTrack(pk=pk, max_ms_played=(duration or settings.INGEST_MAX_DURATION_MS) + slack)
+        known.update((public_id, found[public_id]) for public_id in missing if public_id in found)
+    return found
 
 
 # --- The service --------------------------------------------------------------------------
@@ -91,9 +110,45 @@ def play_events_ingest(*, user, country: str, product: str, events: list[dict]) 
         except EventRejected as error:
             rejected.append(_rejection(index, raw, error))
 
-    tracks = _tracks_for({event.track_public_id for event in checked}) if checked else {}
-    unique: dict[str, tuple[CheckedEvent, PlayableTrack]] = {}
-    duplicates = 0
+    batch = BatchValues(
+        user_id=user.pk,
+        received_at=now,
+        # Kept from followers for good: what is reported in a private session or while the
+        # listener does not share their activity (sharing again later does not reveal it).
+        private=user.in_private_session(now) or not user.share_activity,
+        # str(): a profile's country is a django_countries Country, a product may be a Choices
+        # member, and the insert binds plain values.
+        country=str(country),
+        product=str(product),
+    )
+    public_ids = {event.track_public_id for event in checked}
+    try:
+        sorted_out = _sort_out(checked, _tracks_for(public_ids), events)
+        stored = insert_new(batch, sorted_out.rows)
+    except IntegrityError:
+        # A memoised track was deleted since (see _known_tracks): check the batch afresh. The
+        # failed statement wrote nothing.
+        sorted_out = _sort_out(checked, _tracks_for(public_ids, fresh=True), events)
+        stored = insert_new(batch, sorted_out.rows)
+
+    rejected += sorted_out.rejected
+    rejected.sort(key=lambda entry: entry["index"])
+    duplicates = sorted_out.duplicates + len(sorted_out.rows) - len(stored)
+    return {"accepted": len(stored), "duplicates": duplicates, "rejected": rejected}
+
+
+@dataclass(slots=True)
+class _SortedOut:
+    rows: list[EventRow]  # to insert: well formed, of a known track, once per event id
+    duplicates: int  # repeated within the batch
+    rejected: list[Rejected]
+
+
+def _sort_out(checked: list[CheckedEvent], tracks: dict[str, PlayableTrack], events: list) -> _SortedOut:
+    """The well-formed events checked against their tracks."""
+    result = _SortedOut(rows=[], duplicates=0, rejected=[])
+    seen: set[str] = set()
+    stream_min_ms = settings.STREAM_MIN_MS
     for event in checked:
         track = tracks.get(event.track_public_id)
         if track is None:
@@ -104,125 +159,31 @@ def play_events_ingest(*, user, country: str, product: str, events: list[dict]) 
                 f"ms_played {event.ms_played} exceeds the track's duration and the allowed slack "
                 f"({track.max_ms_played} ms).",
             )
-        elif event.event_id in unique:
-            duplicates += 1
+        elif event.event_id in seen:
+            result.duplicates += 1
             continue
         else:
-            unique[event.event_id] = (event, track)
+            seen.add(event.event_id)
+            result.rows.append(_row(event, track, stream_min_ms))
             continue
-        rejected.append(_rejection(event.index, events[event.index], error))
+        result.rejected.append(_rejection(event.index, events[event.index], error))
+    return result
 
-    stored: set[str] = set()
-    if unique:
-        # str(): a profile's country is a django_countries Country, a product may be a Choices
-        # member, and the insert binds plain values.
-        rows = _rows(
-            user_id=user.pk,
-            country=str(country),
-            product=str(product),
-            # Kept from followers for good: what is reported in a private session or while the
-            # listener does not share their activity (sharing again later does not reveal it).
-            private=user.in_private_session(now) or not user.share_activity,
-            accepted=unique.values(),
-            received_at=now,
-        )
-        stored = _insert_new(rows)
-    duplicates += len(unique) - len(stored)
 
-    rejected.sort(key=lambda entry: entry["index"])
-    return {"accepted": len(stored), "duplicates": duplicates, "rejected": rejected}
+def _row(event: CheckedEvent, track: PlayableTrack, stream_min_ms: int) -> EventRow:
+    return EventRow(
+        event_id=event.event_id,
+        type=event.type,
+        track_id=track.pk,
+        ms_played=event.ms_played,
+        context_uri=event.context_uri,
+        device_id=event.device_id,
+        played_at=event.played_at,
+        offline=event.offline,
+        # Only the event closing a play counts, so each play is at most one stream.
+        is_stream=event.type in TERMINAL_TYPES and event.ms_played >= stream_min_ms,
+    )
 
 
 def _rejection(index: int, raw: Any, error: EventRejected) -> Rejected:
     return {"index": index, "id": echoed_id(raw), "reason": error.reason, "message": error.message}
-
-
-# --- The insert ---------------------------------------------------------------------------
-
-# The columns `_rows` fills, in its order.
-INSERT_FIELDS = (
-    "user",
-    "event_id",
-    "type",
-    "track",
-    "ms_played",
-    "context_uri",
-    "device_id",
-    "played_at",
-    "received_at",
-    "offline",
-    "private",
-    "is_stream",
-    "country",
-    "product",
-)
-
-
-def _rows(*, user_id: int, country: str, product: str, private: bool, accepted, received_at: datetime) -> list[tuple]:
-    """The INSERT_FIELDS values of each accepted (event, track), ready to bind."""
-    adapt = connection.ops.adapt_datetimefield_value  # SQLite stores text, PostgreSQL takes datetimes
-    received = adapt(received_at)
-    stream_min_ms = settings.STREAM_MIN_MS
-    return [
-        (
-            user_id,
-            event.event_id,
-            event.type,
-            track.pk,
-            event.ms_played,
-            event.context_uri,
-            event.device_id,
-            adapt(event.played_at),
-            received,
-            event.offline,
-            private,
-            # Only the event closing a play counts, so each play is at most one stream.
-            event.type in TERMINAL_TYPES and event.ms_played >= stream_min_ms,
-            country,
-            product,
-        )
-        for event, track in accepted
-    ]
-
-
-def _statements(rows: list[tuple]):
-    """The INSERT statements for `rows` and their parameters: `INSERT ... ON CONFLICT DO NOTHING
-    RETURNING event_id`, which skips the events already stored and names the ones it stored."""
-    quote = connection.ops.quote_name
-    meta = PlayEvent._meta
-    fields = [meta.get_field(name) for name in INSERT_FIELDS]
-    # Identifiers come from the model's own metadata, quoted; every value is a bound parameter.
-    insert = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
-    key = ", ".join(quote(meta.get_field(name).column) for name in ("user", "event_id"))
-    tail = f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote(meta.get_field('event_id').column)}"
-    if connection.vendor == "postgresql":
-        # One array per column, unnested: PostgreSQL parses, and psycopg binds, 13 arrays much
-        # faster than 13 values per row.
-        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-        sql = f"{insert} SELECT * FROM unnest({arrays}) {tail}"  # noqa: S608 (identifiers, quoted)
-        yield sql, [list(column) for column in zip(*rows, strict=True)]
-        return
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_statement = connection.features.max_query_params // len(fields)  # SQLite binds at most 999 values
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        yield f"{insert} VALUES {', '.join([row] * len(chunk))} {tail}", [value for r in chunk for value in r]
-
-
-def _insert_new(rows: list[tuple]) -> set[str]:
-    """Insert the rows whose (user, event id) is not stored yet, in one transaction; return the
-    event ids inserted.
-
-    `ON CONFLICT DO NOTHING RETURNING` (PostgreSQL, and SQLite since 3.35) answers in the same
-    statement which events were new, so the counts are exact even when two retries of one batch
-    race. It is SQL rather than `bulk_create(ignore_conflicts=True)` because this is the hottest
-    write of the platform: bulk_create prepares every value through its field (4.1 ms of a 50-event
-    batch's 8.8 ms on SQLite, measured with tests/benchmarks/bench_events.py) and cannot say which
-    rows it skipped, which cost a query of its own.
-    """
-    stored: set[str] = set()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for sql, params in _statements(rows):
-            cursor.execute(sql, params)
-            stored.update(event_id for (event_id,) in cursor.fetchall())
-    return stored
