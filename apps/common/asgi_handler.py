@@ -4,8 +4,9 @@ Every view of this project is synchronous (DRF has no asynchronous views), and s
 middleware in MIDDLEWARE. Django's own ASGI handler nevertheless builds the middleware chain in
 its asynchronous mode, and an old-style middleware (`MiddlewareMixin`) run asynchronously hands
 each `process_request` and `process_response` to the request's thread and back: sixteen thread
-hops for one API request here, 3 to 4 ms of CPU of a play-event batch's ~7 ms (measured with
-tests/benchmarks/bench_events.py and yappi). Built in the synchronous mode, as under WSGI, the whole
+hops for one API request here, ~1 ms of CPU each (a play-event batch through the ASGI app in
+process: 6.8 -> 5.7 ms of CPU), and the `/v1/me` floor over HTTP fell from 7.1 to 4.6 ms p50
+(tests/benchmarks/bench_stream_urls.py). Built in the synchronous mode, as under WSGI, the whole
 chain and the view run in that thread in a single hop.
 
 Nothing else changes: the request is still read and the response (streamed ones included, with
