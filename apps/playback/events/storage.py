@@ -103,7 +103,7 @@ def _postgresql(batch: BatchValues, rows: list[EventRow]) -> list[tuple[str, lis
         [dict(zip(names, _event_values(row, played_at=row.played_at.isoformat()), strict=True)) for row in rows],
         separators=(",", ":"),
     )
-    return [(sql, [*_batch_values(batch), document])]
+    return [(sql, [*_batch_values(batch, received_at=batch.received_at), document])]
 
 
 @cache
@@ -135,9 +135,9 @@ def _values(batch: BatchValues, rows: list[EventRow]) -> list[tuple[str, list]]:
     return statements
 
 
-def _batch_values(batch: BatchValues, *, received_at=None) -> tuple:
-    received = batch.received_at if received_at is None else received_at
-    return (batch.user_id, received, batch.private, batch.country, batch.product)
+def _batch_values(batch: BatchValues, *, received_at) -> tuple:
+    """In BATCH_FIELDS order, `received_at` as the backend binds it."""
+    return (batch.user_id, received_at, batch.private, batch.country, batch.product)
 
 
 def _event_values(row: EventRow, *, played_at) -> tuple:

@@ -122,7 +122,7 @@ class SqlBackend(ABC):
             if big:
                 yield _exact_arm(select, kind, where, params, keys, pool)
                 if with_text:  # as costly as words anywhere, and asked for with them
-                    arms += self._titled_arms(query, where, params)
+                    arms += [titled] if (titled := self._titled_arm(query, where, params)) else []
             else:  # few enough to read every document of those names and sort them
                 placeholders = ", ".join(["%s"] * len(keys))
                 arms.append(("exact", [*where, f"d.name_key IN ({placeholders})"], [*params, *keys]))
@@ -157,7 +157,7 @@ class SqlBackend(ABC):
                 union = " UNION ALL ".join(f"({part})" for part in parts)
                 yield f"SELECT * FROM ({union} LIMIT %s) AS {arm}_{kind}", [*params, pool]  # noqa: S608 (see SQL_SAFETY)
 
-    def _titled_arms(self, query: Query, where: list[str], params: list) -> list[tuple[str, list[str], list]]:
+    def _titled_arm(self, query: Query, where: list[str], params: list) -> tuple[str, list[str], list] | None:
         """ "<title> <artist>", the way people look for one song: the tracks named exactly by the
         first words (or their corrections), for each place the words could split, that hold every
         word, so the rest in their credits. The text arm cannot be trusted with these: a title
@@ -170,7 +170,7 @@ class SqlBackend(ABC):
         slots = query.text_slots
         words = query.key.split()
         if not 2 <= len(slots) <= MAX_TITLED_WORDS or len(words) != len(slots):
-            return []
+            return None
         names: list[str] = []
         for split in range(1, len(slots)):
             names.append(" ".join(words[:split]))
@@ -178,7 +178,7 @@ class SqlBackend(ABC):
         names = list(dict.fromkeys(names))
         sql, extra = self.text_condition([(slots, "AB")])
         named = f"d.name_key IN ({', '.join(['%s'] * len(names))})"
-        return [("titled", [*where, sql, named], [*params, *extra, *names])]
+        return "titled", [*where, sql, named], [*params, *extra, *names]
 
     def candidates(
         self,
@@ -244,9 +244,7 @@ class SqlBackend(ABC):
         return where, where_params
 
 
-def _exact_arm(
-    select: str, kind: str, where: list[str], params: list, keys: list[str], pool: int, *, arm: str = "exact"
-) -> tuple[str, list]:
+def _exact_arm(select: str, kind: str, where: list[str], params: list, keys: list[str], pool: int) -> tuple[str, list]:
     """The exact arm: each spelling of the name read on its own, most popular first off the
     (kind, name_key, popularity) index and cut at `pool`, then merged. As one `name_key IN (...)`
     the matches cannot be read in popularity order, and PostgreSQL walks the popularity index
@@ -255,13 +253,13 @@ def _exact_arm(
     for n, key in enumerate(keys):
         conditions = " AND ".join([*where, "d.name_key = %s"])
         parts.append(
-            f"SELECT * FROM (SELECT {select}, '{arm}' AS arm FROM catalog_searchdocument d "  # noqa: S608 (see SQL_SAFETY)
-            f"WHERE {conditions} ORDER BY d.popularity DESC, d.id LIMIT %s) AS {arm}_{kind}_{n}"
+            f"SELECT * FROM (SELECT {select}, 'exact' AS arm FROM catalog_searchdocument d "  # noqa: S608 (see SQL_SAFETY)
+            f"WHERE {conditions} ORDER BY d.popularity DESC, d.id LIMIT %s) AS exact_{kind}_{n}"
         )
         part_params += [*params, key, pool]
     union = " UNION ALL ".join(parts)
-    merged = f"SELECT * FROM ({union}) AS {arm}_spellings_{kind} ORDER BY popularity DESC, id LIMIT %s"  # noqa: S608 (see SQL_SAFETY)
-    return f"SELECT * FROM ({merged}) AS {arm}_{kind}", [*part_params, pool]  # noqa: S608 (see SQL_SAFETY)
+    merged = f"SELECT * FROM ({union}) AS exact_spellings_{kind} ORDER BY popularity DESC, id LIMIT %s"  # noqa: S608 (see SQL_SAFETY)
+    return f"SELECT * FROM ({merged}) AS exact_{kind}", [*part_params, pool]  # noqa: S608 (see SQL_SAFETY)
 
 
 def _tier(low: int | None, high: int | None) -> tuple[list[str], list[int]]:
