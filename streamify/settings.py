@@ -264,6 +264,9 @@ PLAYLIST_MAX_ENTRIES = 10_000  # items in one playlist, and in one add or replac
 # How long a rendered catalog object (the player's current item) may be reused under one catalog
 # version: the bound on staleness where no version bump reaches (apps.catalog.freshness).
 CATALOG_RENDER_CACHE_SECONDS = env_int("CATALOG_RENDER_CACHE_SECONDS", 60)
+# How old the recommender's in-memory table of track facts (popularity, first artist, genres) may
+# grow before a background rebuild (apps.catalog.track_facts); rights and readiness are always fresh.
+TRACK_FACTS_REFRESH_SECONDS = env_int("TRACK_FACTS_REFRESH_SECONDS", 120)
 
 # --- Search (apps.catalog.search) ------------------------------------------------------------
 # The database's own full-text search (PostgreSQL, or SQLite's FTS5) unless Elasticsearch is

@@ -50,6 +50,20 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_process_catalog_memos():
+    """The recommender's table of track facts and its memo of rows to render are the process's:
+    each test starts without them."""
+    from apps.catalog.track_facts import track_facts_clear
+    from apps.catalog.track_rows import track_rows_forget
+
+    track_facts_clear()
+    track_rows_forget()
+    yield
+    track_facts_clear()
+    track_rows_forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Many tests create users; PBKDF2's deliberate slowness would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -100,6 +100,39 @@ def restrictions_for_ready(
     return result
 
 
+def playable_ready_tracks(
+    track_ids: Iterable[int], listener: Listener, *, allow_explicit: bool = True, now: datetime | None = None
+) -> dict[int, bool]:
+    """Track pk -> its explicit flag, for those of `track_ids` that are ready and playable for
+    `listener` now (explicit ones left out unless allowed): one query, the rights rows read with
+    their track's state. A track with no row for the listener's country or the world plays nowhere
+    there, so the join loses nothing `_decide` would have let through."""
+    ids = list(track_ids)
+    if not ids:
+        return {}
+    rows = TrackAvailability.objects.filter(
+        active_q(now or timezone.now()),
+        track_id__any=ids,
+        territory__in=[listener.country, WORLDWIDE],
+        track__ingest_state=IngestState.READY,
+    )
+    if not allow_explicit:
+        rows = rows.filter(track__explicit=False)
+    here: dict[int, set[str]] = defaultdict(set)
+    world: dict[int, set[str]] = defaultdict(set)
+    explicit: dict[int, bool] = {}
+    for track_id, territory, kind, is_explicit in rows.order_by().values_list(
+        "track_id", "territory", "kind", "track__explicit"
+    ):
+        (world if territory == WORLDWIDE else here)[track_id].add(kind)
+        explicit[track_id] = is_explicit
+    return {
+        pk: is_explicit
+        for pk, is_explicit in explicit.items()
+        if _decide(here[pk], world[pk], premium=listener.premium) is None
+    }
+
+
 def taken_down_everywhere(track_ids: Iterable[int], *, now: datetime | None = None) -> set[int]:
     """The tracks under a worldwide takedown now: what no response without a market may show."""
     rows = TrackAvailability.objects.filter(

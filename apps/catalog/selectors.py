@@ -6,9 +6,9 @@ from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from apps.catalog.availability import Listener, playable_q, restrictions_for_ready
+from apps.catalog.availability import Listener, playable_q, playable_ready_tracks
 from apps.catalog.models import Album, AlbumArtist, Artist, IngestState, Track, TrackArtist
-from apps.catalog.track_facts import TrackFacts, ready_track_facts
+from apps.catalog.track_facts import TrackFacts, soft_track_facts
 from apps.common.errors import ApplicationError, NotFound
 from apps.common.ids import is_public_id
 
@@ -151,20 +151,30 @@ def albums_new_releases(*, country: str):
 
 def playable_track_facts(track_ids, *, listener: Listener | None, allow_explicit: bool = True) -> dict[int, TrackFacts]:
     """Facts of those of `track_ids` that are ready and, for `listener`, playable now (taken-down
-    tracks never are); explicit tracks left out unless allowed. The facts come from the process's
-    memo (`apps.catalog.track_facts`); playability is asked of the availability rows every time, in
-    one query, so that a rights change shows at once.
+    tracks never are); explicit tracks left out unless allowed. Whether a track is ready, explicit
+    and playable is asked of the database every time, in one query, so that a rights change or an
+    edit shows at once; what ranks and varies a list (popularity, first artist, genres) comes from
+    the process's table of them (`apps.catalog.track_facts`).
 
-    Playability is `restrictions_for_ready` (availability rows looked up by track) rather than
-    `playable_q`: for a few hundred candidates PostgreSQL plans the latter's EXISTS as hashed
-    subplans over the whole availability table, which grows with the catalog."""
-    found = ready_track_facts(track_ids)
-    if not allow_explicit:
-        found = {pk: facts for pk, facts in found.items() if not facts.explicit}
+    Playability is read by track (`playable_ready_tracks`) rather than through `playable_q`: for a
+    few hundred candidates PostgreSQL plans the latter's EXISTS as hashed subplans over the whole
+    availability table, which grows with the catalog."""
+    track_ids = list(track_ids)
     if listener is not None:
-        restrictions = restrictions_for_ready(list(found), listener)
-        found = {pk: facts for pk, facts in found.items() if restrictions.get(pk) is None}
-    return found
+        explicit = playable_ready_tracks(track_ids, listener, allow_explicit=allow_explicit)
+    else:
+        ready = Track.objects.ready().filter(pk__any=track_ids)
+        if not allow_explicit:
+            ready = ready.filter(explicit=False)
+        explicit = dict(ready.order_by().values_list("pk", "explicit"))
+    soft = soft_track_facts(pk for pk in track_ids if pk in explicit)
+    return {pk: facts.with_explicit(explicit[pk]) for pk, facts in soft.items()}
+
+
+def track_genre_ids(track_ids) -> dict[int, tuple[int, ...]]:
+    """Each track's genres, from the process's table of track facts (no query for a track in it),
+    whatever the track's rights: what a list's taste is made of, not what it offers."""
+    return {pk: facts.genre_ids for pk, facts in soft_track_facts(track_ids).items()}
 
 
 def artists_top_track_ids(artist_ids, *, per_artist: int) -> list[int]:

@@ -25,6 +25,7 @@ from apps.catalog.selectors import (
     genres_top_track_ids,
     most_popular_track_ids,
     playable_track_facts,
+    track_genre_ids,
 )
 from apps.playback.events.selectors import popular_track_ids
 from apps.playlists.selectors import followed_artist_ids
@@ -229,5 +230,5 @@ def _outside_taste(ranked: list[int], facts: dict[int, TrackFacts], taste: list[
     known = {genre for track in taste if track in facts for genre in facts[track].genre_ids}
     missing = [track for track in taste if track not in facts]
     if missing:
-        known |= {genre for fact in playable_track_facts(missing, listener=None).values() for genre in fact.genre_ids}
+        known |= {genre for genres in track_genre_ids(missing).values() for genre in genres}
     return {track for track in ranked if facts[track].genre_ids and not set(facts[track].genre_ids) & known}

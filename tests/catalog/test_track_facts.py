@@ -1,18 +1,22 @@
-"""The recommender's memo of track facts (apps.catalog.track_facts): what it spares, and that no
-change it should show is hidden by it. Real commits (transaction=True): the catalog version moves
-only after one."""
+"""The recommender's track facts (apps.catalog.track_facts, read through
+`selectors.playable_track_facts`): the in-memory table agrees with the rows, spares their queries,
+and hides nothing that decides what may be offered. Real commits (transaction=True): the
+background rebuild reads on its own connection, and the catalog version moves only after one."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.catalog import track_facts
 from apps.catalog.availability import Listener
-from apps.catalog.models import Genre
-from apps.catalog.selectors import playable_track_facts
+from apps.catalog.models import Genre, TrackArtist
+from apps.catalog.selectors import playable_track_facts, track_genre_ids
 from apps.rights import services
-from tests.factories import TrackFactory, UserFactory
+from tests.factories import ArtistFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,29 +34,52 @@ def facts_with_queries(ids, **options) -> tuple[dict, int]:
     return facts, len(queries)
 
 
-def test_tracks_asked_about_before_cost_only_the_rights_query(tracks):
+def wait_for_rebuild() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "track-facts-rebuild":
+            thread.join(timeout=30)
+
+
+def test_the_table_agrees_with_the_rows_it_was_built_from(tracks):
+    first, second = ArtistFactory(), ArtistFactory()
+    credited = tracks[0]
+    TrackArtist.objects.filter(track=credited).delete()
+    TrackArtist.objects.create(track=credited, artist=second, position=1)
+    TrackArtist.objects.create(track=credited, artist=first, position=0)
+    TrackArtist.objects.filter(track=tracks[1]).delete()  # no credit at all
+    rock, jazz = Genre.objects.create(name="Rock", slug="rock"), Genre.objects.create(name="Jazz", slug="jazz")
+    credited.genres.add(jazz, rock)
+    ids = [t.pk for t in tracks]
+    from_table = track_facts.build_facts_table().facts(ids)
+    assert from_table == track_facts._load(ids)  # the query the table replaces, track by track
+    assert from_table[credited.pk].artist_id == first.pk
+    assert from_table[credited.pk].genre_ids == tuple(sorted([rock.pk, jazz.pk]))
+    assert from_table[tracks[1].pk].artist_id is None and from_table[tracks[2].pk].popularity == 30
+
+
+def test_once_built_a_pool_costs_only_the_query_of_its_state_and_rights(tracks):
     ids = [t.pk for t in tracks]
     first, cold = facts_with_queries(ids, listener=SWEDEN)
     again, warm = facts_with_queries(ids, listener=SWEDEN)
     assert first == again and set(first) == set(ids)
-    assert warm == 1 < cold  # the availability rows, asked every time
-    assert facts_with_queries(ids, listener=None)[1] == 0
+    assert warm == 1 < cold  # ready, explicit and the availability rows: asked every time
+    assert facts_with_queries(ids, listener=None)[1] == 1  # ready and explicit
+    with CaptureQueriesContext(connection) as queries:
+        assert set(track_genre_ids(ids)) == set(ids)
+    assert len(queries) == 0
 
 
-def test_an_edit_shows_in_the_next_ask_once_it_commits(tracks):
+def test_what_decides_whether_a_track_is_offered_shows_at_once(tracks):
     track = tracks[0]
-    genre = Genre.objects.create(name="Kraut", slug="kraut")
-    assert playable_track_facts([track.pk], listener=None)[track.pk].genre_ids == ()
-    track.genres.add(genre)
+    assert track.pk in playable_track_facts([track.pk], listener=SWEDEN, allow_explicit=False)
     track.explicit = True
-    track.popularity = 99
     track.save()
-    facts = playable_track_facts([track.pk], listener=None)[track.pk]
-    assert facts.genre_ids == (genre.pk,) and facts.popularity == 99
+    assert playable_track_facts([track.pk], listener=SWEDEN, allow_explicit=False) == {}
     assert playable_track_facts([track.pk], listener=None, allow_explicit=False) == {}
+    assert playable_track_facts([track.pk], listener=SWEDEN)[track.pk].explicit is True
 
 
-def test_a_takedown_shows_at_once_whatever_the_memo_holds(tracks):
+def test_a_takedown_shows_at_once_whatever_the_table_holds(tracks):
     track = tracks[0]
     assert track.pk in playable_track_facts([track.pk], listener=SWEDEN)
     staff = UserFactory(email="rights@example.test", role="staff")
@@ -67,10 +94,47 @@ def test_a_track_that_stops_being_ready_drops_out(tracks):
     track.ingest_state = "failed"
     track.save()
     assert playable_track_facts([track.pk], listener=None) == {}
+    assert playable_track_facts([track.pk], listener=SWEDEN) == {}
 
 
-def test_the_memo_lives_no_longer_than_the_render_cache(tracks, settings):
-    settings.CATALOG_RENDER_CACHE_SECONDS = 0  # every ask finds it expired
+def test_a_track_made_ready_after_the_build_is_found_with_its_facts(tracks):
+    playable_track_facts([t.pk for t in tracks], listener=None)  # the table is built without it
+    late = TrackFactory(popularity=77)
+    assert late.pk not in track_facts.facts_table().facts([late.pk])
+    found = playable_track_facts([late.pk], listener=SWEDEN)
+    assert found[late.pk].popularity == 77 and found[late.pk].artist_id is not None
+
+
+def test_ranking_facts_change_with_the_rebuild_the_old_table_serving_meanwhile(tracks, settings):
+    track = tracks[0]
+    genre = Genre.objects.create(name="Kraut", slug="kraut")
+    assert playable_track_facts([track.pk], listener=None)[track.pk].genre_ids == ()
+    track.genres.add(genre)
+    track.popularity = 99
+    track.save()
+    assert playable_track_facts([track.pk], listener=None)[track.pk].popularity == 10  # within the period
+    settings.TRACK_FACTS_REFRESH_SECONDS = 0
+    served = playable_track_facts([track.pk], listener=None)[track.pk]  # starts the rebuild, is not held up
+    wait_for_rebuild()
+    settings.TRACK_FACTS_REFRESH_SECONDS = 3600
+    rebuilt = playable_track_facts([track.pk], listener=None)[track.pk]
+    assert served.popularity in (10, 99)
+    assert rebuilt.genre_ids == (genre.pk,) and rebuilt.popularity == 99
+
+
+def test_a_failed_rebuild_leaves_the_old_table_serving(tracks, settings, monkeypatch, caplog):
     ids = [t.pk for t in tracks]
     playable_track_facts(ids, listener=None)
-    assert facts_with_queries(ids, listener=None)[1] > 0
+    built = track_facts.facts_table()
+
+    def unreachable_database():
+        raise OSError("the database went away")  # injected: a lost server cannot be staged here
+
+    monkeypatch.setattr(track_facts, "build_facts_table", unreachable_database)
+    settings.TRACK_FACTS_REFRESH_SECONDS = 0
+    track_facts.facts_table()
+    wait_for_rebuild()
+    settings.TRACK_FACTS_REFRESH_SECONDS = 3600
+    assert track_facts.facts_table() is built
+    assert set(playable_track_facts(ids, listener=None)) == set(ids)
+    assert "Rebuilding the track facts table failed" in caplog.text

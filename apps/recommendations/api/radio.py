@@ -20,7 +20,7 @@ from apps.accounts.country import request_country
 from apps.catalog.api.market import market_listener
 from apps.catalog.api.rendering import full_tracks
 from apps.catalog.availability import Listener
-from apps.catalog.models import Track
+from apps.catalog.track_rows import ready_tracks_to_render
 from apps.common.api.bodies import json_object
 from apps.common.api.pagination import int_param, paginate
 from apps.common.errors import ApplicationError, NotFound
@@ -56,7 +56,7 @@ class PlaylistRecommendationsView(APIView):
         user = request.user
         listener = market or Listener(country=request_country(request), premium=user.is_premium)
         ids = playlist_recommendations(user, playlist_id, listener=listener, limit=limit)
-        rows = Track.objects.ready().with_relations().in_bulk(ids)
+        rows = ready_tracks_to_render(ids)
         return Response({"tracks": full_tracks(request, [rows[pk] for pk in ids if pk in rows], market=market)})
 
 

@@ -13,8 +13,9 @@ from apps.accounts.country import request_country
 from apps.catalog.api.market import market_listener
 from apps.catalog.api.rendering import full_tracks
 from apps.catalog.availability import Listener
-from apps.catalog.models import Genre, Track
+from apps.catalog.models import Genre
 from apps.catalog.selectors import artist_pks, ready_track_pks
+from apps.catalog.track_rows import ready_tracks_to_render
 from apps.common.api.pagination import int_param
 from apps.common.errors import ApplicationError
 from apps.common.ids import is_public_id
@@ -96,7 +97,7 @@ class RecommendationsView(APIView):
                 closeness=distance_to_targets(tunables),
             )
         )
-        rows = Track.objects.ready().with_relations().in_bulk(answer.track_ids)
+        rows = ready_tracks_to_render(answer.track_ids)
         ordered = [rows[pk] for pk in answer.track_ids if pk in rows]
         return Response(
             {

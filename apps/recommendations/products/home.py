@@ -20,8 +20,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from apps.catalog.availability import Listener
-from apps.catalog.models import Album, Track
+from apps.catalog.models import Album
 from apps.catalog.selectors import albums_latest_by_artists, playable_track_facts
+from apps.catalog.track_rows import ready_tracks_to_render
 from apps.common.uris import build_uri
 from apps.playback.events.selectors import recently_played
 from apps.playlists.selectors import followed_artist_ids, playlist_track_ids, playlists_with_counts
@@ -70,7 +71,7 @@ def _listed(playlists) -> list:
 
 
 def _tracks(ids: list[int]) -> list:
-    rows = Track.objects.ready().with_relations().in_bulk(ids)
+    rows = ready_tracks_to_render(ids)
     return [rows[pk] for pk in ids if pk in rows]
 
 
