@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_countries import countries
@@ -106,31 +107,47 @@ def playable_ready_tracks(
     """Track pk -> its explicit flag, for those of `track_ids` that are ready and playable for
     `listener` now (explicit ones left out unless allowed): one query, the rights rows read with
     their track's state. A track with no row for the listener's country or the world plays nowhere
-    there, so the join loses nothing `_decide` would have let through."""
+    there, so the join loses nothing `_decide` would have let through.
+
+    Written in SQL rather than through the ORM: it runs on every recommendation for a pool of
+    hundreds, where compiling the query and preparing each id took as long as the query itself
+    (~1.5 ms of ~4.5, bench_recommendations)."""
     ids = list(track_ids)
     if not ids:
         return {}
-    rows = TrackAvailability.objects.filter(
-        active_q(now or timezone.now()),
-        track_id__any=ids,
-        territory__in=[listener.country, WORLDWIDE],
-        track__ingest_state=IngestState.READY,
-    )
-    if not allow_explicit:
-        rows = rows.filter(track__explicit=False)
+    moment = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    params = [*_id_list_params(ids), listener.country, WORLDWIDE, IngestState.READY, moment, moment]
+    with connection.cursor() as cursor:
+        cursor.execute(_playable_ready_sql(len(ids), allow_explicit), params)
+        rows = cursor.fetchall()
     here: dict[int, set[str]] = defaultdict(set)
     world: dict[int, set[str]] = defaultdict(set)
     explicit: dict[int, bool] = {}
-    for track_id, territory, kind, is_explicit in rows.order_by().values_list(
-        "track_id", "territory", "kind", "track__explicit"
-    ):
+    for track_id, territory, kind, is_explicit in rows:
         (world if territory == WORLDWIDE else here)[track_id].add(kind)
-        explicit[track_id] = is_explicit
+        explicit[track_id] = bool(is_explicit)
     return {
         pk: is_explicit
         for pk, is_explicit in explicit.items()
         if _decide(here[pk], world[pk], premium=listener.premium) is None
     }
+
+
+def _id_list_params(ids: list[int]) -> list:
+    return [ids] if connection.vendor == "postgresql" else ids
+
+
+def _playable_ready_sql(count: int, allow_explicit: bool) -> str:
+    """The statement's text is made of table names and placeholders only; every value is a parameter."""
+    member = "= ANY(%s)" if connection.vendor == "postgresql" else f"IN ({', '.join(['%s'] * count)})"
+    availability, tracks = TrackAvailability._meta.db_table, Track._meta.db_table
+    explicit = "" if allow_explicit else " AND NOT t.explicit"
+    return (
+        f"SELECT a.track_id, a.territory, a.kind, t.explicit FROM {availability} a "  # noqa: S608 (no values in the text)
+        f"JOIN {tracks} t ON t.id = a.track_id WHERE a.track_id {member} AND a.territory IN (%s, %s) "
+        f"AND t.ingest_state = %s AND (a.starts_at IS NULL OR a.starts_at <= %s) "
+        f"AND (a.ends_at IS NULL OR a.ends_at > %s){explicit}"
+    )
 
 
 def taken_down_everywhere(track_ids: Iterable[int], *, now: datetime | None = None) -> set[int]:

@@ -29,6 +29,7 @@ from django.db.models import Q
 from apps.catalog.availability import Listener, Restriction, restrictions_for_ready
 from apps.catalog.media.features import ANALYSER_VERSION, VECTOR_COMPONENTS
 from apps.catalog.models import AudioFeatures, IngestState, Track
+from apps.common.topk import top_indices
 
 VERSION_KEY = "catalog:features:version"
 VERSION_CHECK_SECONDS = 5.0
@@ -67,7 +68,7 @@ class FeatureIndex:
         take = min(limit, len(scores) - len(np.unique(excluded)))
         if take <= 0:
             return []
-        best = np.argpartition(-scores, take - 1)[:take]
+        best = top_indices(scores, take)
         # Ties broken by track id, so equal vectors come back in a stable order.
         best = best[np.lexsort((self.track_ids[best], -scores[best]))]
         return [(int(self.track_ids[row]), float(scores[row])) for row in best]

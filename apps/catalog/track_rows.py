@@ -15,31 +15,96 @@ The instances are shared by every request of the process: read them, never chang
 
 from __future__ import annotations
 
-from django.conf import settings
+from collections import defaultdict
 
+from django.conf import settings
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+
+from apps.catalog import selectors
 from apps.catalog.freshness import catalog_version
-from apps.catalog.models import Track
+from apps.catalog.models import AlbumArtist, Track, TrackArtist
 from apps.common.memo import VersionedMemo
 
 MAX_MEMOISED = 20_000  # tracks with their album and credits, some 100 MB at worst; past it the memo starts over
 
-_memo = VersionedMemo(
+_tracks = VersionedMemo(
     version=catalog_version, lifetime=lambda: settings.CATALOG_RENDER_CACHE_SECONDS, max_entries=MAX_MEMOISED
+)
+_album_counts = VersionedMemo(
+    version=catalog_version, lifetime=lambda: settings.CATALOG_RENDER_CACHE_SECONDS, max_entries=MAX_MEMOISED
+)
+
+
+_ready_on_album = Subquery(
+    Track.objects.ready()
+    .filter(album_id=OuterRef("album_id"))
+    .order_by()
+    .values("album_id")
+    .annotate(count=Count("pk"))
+    .values("count")
 )
 
 
 def ready_tracks_to_render(track_ids) -> dict[int, Track]:
     """Track pk -> the ready track loaded `with_relations()`, for those of `track_ids` that are
-    ready; those not in memory loaded in one go (three queries)."""
-    rows = _memo.entries()  # pk -> track, or None: not a ready track
+    ready; those not in memory loaded in one go (three queries, `_load`), with their albums' counts of
+    ready tracks (what a full track object's album says as `total_tracks`)."""
+    # Both memos are taken before anything is read, so that what is read is no older than either
+    # version (a version bumped in between leaves these dicts behind: they are never read again).
+    rows, counts = _tracks.entries(), _album_counts.entries()  # rows: pk -> track, or None: not ready
     wanted = list(dict.fromkeys(track_ids))
     missing = [pk for pk in wanted if pk not in rows]
     if missing:
-        loaded = Track.objects.ready().with_relations().in_bulk(missing)
+        loaded = _load(missing)
         rows.update({pk: loaded.get(pk) for pk in missing})
+        counts.update({track.album_id: track.album_ready_tracks for track in loaded.values()})
     return {pk: track for pk in wanted if (track := rows.get(pk)) is not None}
 
 
+def _load(track_ids: list[int]) -> dict[int, Track]:
+    """What `Track.objects.ready().with_relations().in_bulk(track_ids)` loads, in as many queries,
+    and each track's album's count of ready tracks."""
+    tracks = Track.objects.ready().select_related("album").annotate(album_ready_tracks=_ready_on_album)
+    loaded = tracks.in_bulk(track_ids)
+    _attach_credits(list(loaded.values()), TrackArtist, "track")
+    _attach_credits([track.album for track in loaded.values()], AlbumArtist, "album")
+    return loaded
+
+
+def _attach_credits(owners: list, link_model, owner_field: str) -> None:
+    """Each owner's credits (`track_artists` or `album_artists`) with their artists, as
+    `prefetch_related` leaves them, from one query. Django's prefetch makes a filtered queryset for
+    every owner to hold its results; for a short list that was a third of the load (~1 ms of 20
+    tracks), so the results are held in a bare queryset instead, marked fetched as Django marks
+    its own."""
+    by_owner: dict[int, list] = defaultdict(list)
+    ids = list({owner.pk for owner in owners})
+    for link in link_model.objects.filter(**{f"{owner_field}_id__any": ids}).select_related("artist"):
+        by_owner[getattr(link, f"{owner_field}_id")].append(link)
+    cache_name = link_model._meta.get_field(owner_field).remote_field.cache_name
+    for owner in owners:
+        links = by_owner[owner.pk]
+        for link in links:
+            setattr(link, owner_field, owner)
+        held = QuerySet(model=link_model)
+        held._result_cache, held._prefetch_done = links, True
+        owner.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = held
+
+
+def ready_track_counts(album_ids) -> dict[int, int]:
+    """Album pk -> its number of ready tracks: those of albums whose tracks were loaded here from
+    memory, the rest in one query (albums with none are left out)."""
+    counts = _album_counts.entries()
+    wanted = set(album_ids)
+    found = {pk: counts[pk] for pk in wanted if pk in counts}
+    if len(found) < len(wanted):
+        read = selectors.ready_track_counts([pk for pk in wanted if pk not in found])
+        counts.update(read)
+        found |= read
+    return found
+
+
 def track_rows_forget() -> None:
-    """Forget the memo (tests)."""
-    _memo.forget()
+    """Forget the memos (tests)."""
+    _tracks.forget()
+    _album_counts.forget()

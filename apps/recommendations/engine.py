@@ -27,6 +27,7 @@ from apps.catalog.selectors import (
     playable_track_facts,
     track_genre_ids,
 )
+from apps.common.topk import top_indices
 from apps.playback.events.selectors import popular_track_ids
 from apps.playlists.selectors import followed_artist_ids
 from apps.recommendations import signals
@@ -157,7 +158,7 @@ def _candidates(model: LoadedModel | None, taste: _Taste, ask: Ask) -> list[int]
     if model is not None and taste.vector is not None and len(model.track_ids):
         scores = als.scores(taste.vector, model.items)
         take = min(rerank.COLLABORATIVE_CANDIDATES, len(scores))
-        best = np.argpartition(-scores, take - 1)[:take]
+        best = top_indices(scores, take)
         pool.update(dict.fromkeys(int(model.track_ids[row]) for row in best))
     if taste.sound is not None:
         pool.update(

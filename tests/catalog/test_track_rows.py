@@ -67,3 +67,42 @@ def test_the_memo_lives_no_longer_than_the_render_cache(settings):
     track = TrackFactory()
     ready_tracks_to_render([track.pk])
     assert rows_with_queries([track.pk])[1] == 3
+
+
+def test_album_counts_come_with_the_tracks_loaded_and_follow_the_album():
+    from apps.catalog.track_rows import ready_track_counts
+
+    track = TrackFactory()
+    TrackFactory(album=track.album, ingest_state="processing")
+    other = TrackFactory()
+    ready_tracks_to_render([track.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert ready_track_counts([track.album_id]) == {track.album_id: 1}
+    assert len(queries) == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert ready_track_counts([track.album_id, other.album_id]) == {track.album_id: 1, other.album_id: 1}
+    assert len(queries) == 1  # the album none of whose tracks were loaded here
+    TrackFactory(album=track.album)
+    assert ready_track_counts([track.album_id]) == {track.album_id: 2}
+
+
+def test_what_is_loaded_is_what_with_relations_loads():
+    from apps.catalog.models import Track
+
+    first, second = ArtistFactory(), ArtistFactory()
+    shared = TrackFactory(artists=[second, first])
+    sibling = TrackFactory(album=shared.album, artists=[first])
+    ids = [shared.pk, sibling.pk, TrackFactory().pk]
+
+    def credits(track) -> tuple:
+        return (
+            [(link.position, link.role, link.artist.public_id) for link in track.track_artists.all()],
+            [(link.position, link.artist.public_id) for link in track.album.album_artists.all()],
+        )
+
+    expected = {pk: credits(track) for pk, track in Track.objects.ready().with_relations().in_bulk(ids).items()}
+    loaded = ready_tracks_to_render(ids)
+    with CaptureQueriesContext(connection) as queries:
+        assert {pk: credits(track) for pk, track in loaded.items()} == expected
+    assert len(queries) == 0  # both albums' instances (one per track) hold their credits
+    assert expected[shared.pk][0][0][2] == second.public_id

@@ -13,6 +13,7 @@ from apps.catalog.availability import (
     Restriction,
     markets_for,
     playable_q,
+    playable_ready_tracks,
     restrictions_for,
 )
 from apps.catalog.models import WORLDWIDE, AvailabilityKind, IngestState, Track
@@ -100,15 +101,15 @@ def test_available_markets_follow_the_rules():
 
 
 def test_the_sql_filter_agrees_with_the_decision_on_random_rules():
-    """playable_q serves search and recommendations; it must never say otherwise than the
-    decision track responses and the player use."""
+    """playable_q serves search, playable_ready_tracks the recommender's pools; neither may ever
+    say otherwise than the decision track responses and the player use."""
     generator = random.Random(20261123)  # noqa: S311 (reproducible cases, not secrets)
     territories = [WORLDWIDE, "SE", "DE"]
     kinds = list(AvailabilityKind.values)
     windows = [(None, None), (NOW - timedelta(days=1), None), (NOW + timedelta(days=1), None), (None, NOW)]
     tracks = []
     for _ in range(120):
-        track = TrackFactory()
+        track = TrackFactory(explicit=generator.random() < 0.3)
         specs = [
             (generator.choice(territories), generator.choice(kinds), *generator.choice(windows))
             for _ in range(generator.randint(0, 4))
@@ -120,3 +121,7 @@ def test_the_sql_filter_agrees_with_the_decision_on_random_rules():
         expected = {pk for pk, restriction in decided.items() if restriction is None}
         filtered = set(Track.objects.filter(playable_q(listener, now=NOW)).values_list("pk", flat=True))
         assert filtered == expected, listener
+        pool = [track.pk for track in tracks]
+        assert playable_ready_tracks(pool, listener, now=NOW) == {t.pk: t.explicit for t in tracks if t.pk in expected}
+        clean = playable_ready_tracks(pool, listener, allow_explicit=False, now=NOW)
+        assert set(clean) == {t.pk for t in tracks if t.pk in expected and not t.explicit}, listener

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from apps.catalog import selectors
+from apps.catalog import track_rows
 from apps.catalog.api.representations import album_simplified, track_full, track_link, track_simplified
 from apps.catalog.availability import ALL_MARKETS, Listener, markets_for, relinked, restrictions_for
 from apps.catalog.models import Track
@@ -90,7 +90,7 @@ def _album_availability_from_tracks(album_ids: list[int], market: Listener | Non
 def full_tracks(request, tracks, *, market: Listener | None = None) -> list[dict]:
     """Full track objects, in the order given, for tracks loaded `with_relations()`."""
     shown, fields = _resolve(request, list(tracks), market)
-    counts = selectors.ready_track_counts([t.album_id for t in shown])
+    counts = track_rows.ready_track_counts([t.album_id for t in shown])
     settling = {t.album_id: f for t, f in zip(shown, fields, strict=True) if _settled_by(f, market)}
     albums = album_availability([t.album_id for t in shown], market, known=settling)
     return [
