@@ -51,16 +51,18 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _no_process_catalog_memos():
-    """The recommender's table of track facts and its memo of rows to render are the process's:
-    each test starts without them."""
+    """The recommender's table of track facts and its memos of what may be offered and of rows to
+    render are the process's: each test starts without them."""
+    from apps.catalog.offerable import offerable_forget
     from apps.catalog.track_facts import track_facts_clear
     from apps.catalog.track_rows import track_rows_forget
 
-    track_facts_clear()
-    track_rows_forget()
+    forget = (track_facts_clear, track_rows_forget, offerable_forget)
+    for each in forget:
+        each()
     yield
-    track_facts_clear()
-    track_rows_forget()
+    for each in forget:
+        each()
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,9 @@ from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from apps.catalog.availability import Listener, playable_q, playable_ready_tracks
+from apps.catalog.availability import Listener, playable_q
 from apps.catalog.models import Album, AlbumArtist, Artist, IngestState, Track, TrackArtist
+from apps.catalog.offerable import offerable_tracks
 from apps.catalog.track_facts import TrackFacts, soft_track_facts
 from apps.common.errors import ApplicationError, NotFound
 from apps.common.ids import is_public_id
@@ -151,17 +152,18 @@ def albums_new_releases(*, country: str):
 
 def playable_track_facts(track_ids, *, listener: Listener | None, allow_explicit: bool = True) -> dict[int, TrackFacts]:
     """Facts of those of `track_ids` that are ready and, for `listener`, playable now (taken-down
-    tracks never are); explicit tracks left out unless allowed. Whether a track is ready, explicit
-    and playable is asked of the database every time, in one query, so that a rights change or an
-    edit shows at once; what ranks and varies a list (popularity, first artist, genres) comes from
-    the process's table of them (`apps.catalog.track_facts`).
+    tracks never are); explicit tracks left out unless allowed. Whether a track may be offered to
+    a listener is memoised under the catalog version (`apps.catalog.offerable`: a rights change or
+    an edit shows in the next ask once it commits); without a listener, readiness and the explicit
+    flag are read in one query. What ranks and varies a list (popularity, first artist, genres)
+    comes from the process's table of them (`apps.catalog.track_facts`).
 
     Playability is read by track (`playable_ready_tracks`) rather than through `playable_q`: for a
     few hundred candidates PostgreSQL plans the latter's EXISTS as hashed subplans over the whole
     availability table, which grows with the catalog."""
-    track_ids = list(track_ids)
+    track_ids = list(dict.fromkeys(track_ids))
     if listener is not None:
-        explicit = playable_ready_tracks(track_ids, listener, allow_explicit=allow_explicit)
+        explicit = offerable_tracks(track_ids, listener, allow_explicit=allow_explicit)
     else:
         ready = Track.objects.ready().filter(pk__any=track_ids)
         if not allow_explicit:

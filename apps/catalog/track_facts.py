@@ -14,9 +14,8 @@ version), so a new release is never missing.
 
 What these facts decide is ranking and variety, where a change showing within the refresh period
 is soon enough. What decides whether a track may be offered at all (that it is still ready, its
-explicit flag, its rights) is asked of the database on every call, in one query for the whole
-pool (`apps.catalog.selectors.playable_track_facts`), so a takedown, a failed re-ingest or an
-explicit flag shows at once.
+explicit flag, its rights) is not read from here but from `apps.catalog.offerable`, under the
+catalog version, so a takedown, a failed re-ingest or an explicit flag shows in the next list.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""The recommender's track facts (apps.catalog.track_facts, read through
-`selectors.playable_track_facts`): the in-memory table agrees with the rows, spares their queries,
-and hides nothing that decides what may be offered. Real commits (transaction=True): the
+"""The recommender's track facts (apps.catalog.track_facts and apps.catalog.offerable, read
+through `selectors.playable_track_facts`): the in-memory table agrees with the rows, the memos
+spare their queries, and neither hides a committed change of what may be offered. Real commits (transaction=True): the
 background rebuild reads on its own connection, and the catalog version moves only after one."""
 
 from __future__ import annotations
@@ -57,16 +57,32 @@ def test_the_table_agrees_with_the_rows_it_was_built_from(tracks):
     assert from_table[tracks[1].pk].artist_id is None and from_table[tracks[2].pk].popularity == 30
 
 
-def test_once_built_a_pool_costs_only_the_query_of_its_state_and_rights(tracks):
+def test_once_built_and_asked_a_pool_costs_no_query(tracks):
     ids = [t.pk for t in tracks]
     first, cold = facts_with_queries(ids, listener=SWEDEN)
     again, warm = facts_with_queries(ids, listener=SWEDEN)
     assert first == again and set(first) == set(ids)
-    assert warm == 1 < cold  # ready, explicit and the availability rows: asked every time
-    assert facts_with_queries(ids, listener=None)[1] == 1  # ready and explicit
+    assert warm == 0 < cold  # what may be offered is memoised under the catalog version
+    assert facts_with_queries(ids, listener=Listener(country="DE"))[1] == 1  # another country: asked
+    assert facts_with_queries(ids, listener=None)[1] == 1  # ready and explicit, without a listener
     with CaptureQueriesContext(connection) as queries:
         assert set(track_genre_ids(ids)) == set(ids)
     assert len(queries) == 0
+
+
+def test_only_the_tracks_not_asked_about_are_asked_of_the_database(tracks):
+    playable_track_facts([tracks[0].pk], listener=SWEDEN)
+    with CaptureQueriesContext(connection) as queries:
+        assert set(playable_track_facts([t.pk for t in tracks], listener=SWEDEN)) == {t.pk for t in tracks}
+    assert len(queries) == 1
+    assert facts_with_queries([t.pk for t in tracks], listener=SWEDEN)[1] == 0
+
+
+def test_what_may_be_offered_lives_no_longer_than_the_render_cache(tracks, settings):
+    settings.CATALOG_RENDER_CACHE_SECONDS = 0  # every ask finds it expired: the embedded mode's bound
+    ids = [t.pk for t in tracks]
+    playable_track_facts(ids, listener=SWEDEN)
+    assert facts_with_queries(ids, listener=SWEDEN)[1] == 1
 
 
 def test_what_decides_whether_a_track_is_offered_shows_at_once(tracks):
