@@ -10,11 +10,14 @@ credits or artists, and living at most `CATALOG_RENDER_CACHE_SECONDS` (the bound
 needs). Whether a track may play is never read from here: callers render it with the availability
 they ask of the database on every request.
 
-The instances are shared by every request of the process: read them, never change or save them.
+Each caller gets its own copy of a memoised track and of its album (shallow: the credits they hold
+are shared, read only), so that what a page sets on a row for its listener (the web views mark
+rows playable, give them a context to play in, size the album's cover) stays on that page.
 """
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 
 from django.conf import settings
@@ -58,7 +61,14 @@ def ready_tracks_to_render(track_ids) -> dict[int, Track]:
         loaded = _load(missing)
         rows.update({pk: loaded.get(pk) for pk in missing})
         counts.update({track.album_id: track.album_ready_tracks for track in loaded.values()})
-    return {pk: track for pk in wanted if (track := rows.get(pk)) is not None}
+    return {pk: _own_copy(track) for pk in wanted if (track := rows.get(pk)) is not None}
+
+
+def _own_copy(track: Track) -> Track:
+    """The caller's own track and album over the shared relations (their credits)."""
+    mine = copy.copy(track)
+    mine.album = copy.copy(track.album)
+    return mine
 
 
 def _load(track_ids: list[int]) -> dict[int, Track]:
@@ -86,9 +96,24 @@ def _attach_credits(owners: list, link_model, owner_field: str) -> None:
         links = by_owner[owner.pk]
         for link in links:
             setattr(link, owner_field, owner)
-        held = QuerySet(model=link_model)
+        held = _HeldLinks(model=link_model)
         held._result_cache, held._prefetch_done = links, True
+        held.owner_filter = {owner_field: owner}
         owner.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = held
+
+
+class _HeldLinks(QuerySet):
+    """One owner's credits, fetched: reading them reads the results held; a new query made from
+    them (`.filter()`, `.order_by()`, ...) is of that owner's credits only, as from a queryset
+    Django's prefetch would have filtered up front. The filter is applied only when asked for,
+    since making it for every owner was what this loading spares."""
+
+    owner_filter: dict | None = None
+
+    def _chain(self):
+        if self.owner_filter is None:
+            return super()._chain()
+        return self.model._default_manager.filter(**self.owner_filter).select_related("artist")
 
 
 def ready_track_counts(album_ids) -> dict[int, int]:

@@ -26,7 +26,7 @@ def test_tracks_loaded_before_cost_no_query_and_come_with_their_relations():
     first, cold = rows_with_queries(ids)
     again, warm = rows_with_queries(list(reversed(ids)))
     assert cold == 3 and warm == 0  # the tracks with their albums, their credits, the albums' credits
-    assert set(again) == set(ids) and all(again[pk] is first[pk] for pk in ids)
+    assert set(again) == set(ids) and all(again[pk].title == first[pk].title for pk in ids)
     with CaptureQueriesContext(connection) as rendering:
         names = [link.artist.name for link in again[ids[0]].track_artists.all()]
         album_names = [link.artist.name for link in again[ids[0]].album.album_artists.all()]
@@ -34,11 +34,14 @@ def test_tracks_loaded_before_cost_no_query_and_come_with_their_relations():
 
 
 def test_only_the_tracks_not_in_memory_are_loaded():
-    known, new = TrackFactory(), TrackFactory()
-    before = ready_tracks_to_render([known.pk])[known.pk]
+    from apps.catalog.models import Track
+
+    known, new = TrackFactory(title="Remembered"), TrackFactory()
+    ready_tracks_to_render([known.pk])
+    Track.objects.filter(pk=known.pk).update(title="Renamed")  # no signal: the version stays
     rows = ready_tracks_to_render([known.pk, new.pk])
     assert set(rows) == {known.pk, new.pk}
-    assert rows[known.pk] is before  # not loaded again
+    assert rows[known.pk].title == "Remembered"  # from memory, not loaded again
 
 
 def test_an_edit_shows_once_it_commits():
@@ -106,3 +109,36 @@ def test_what_is_loaded_is_what_with_relations_loads():
         assert {pk: credits(track) for pk, track in loaded.items()} == expected
     assert len(queries) == 0  # both albums' instances (one per track) hold their credits
     assert expected[shared.pk][0][0][2] == second.public_id
+
+
+def test_every_caller_gets_its_own_track_and_album():
+    """Pages set per-listener fields on the rows they render (playable, the context to play in,
+    the cover's size): one page's must never show on another's."""
+    track = TrackFactory()
+    mine = ready_tracks_to_render([track.pk])[track.pk]
+    mine.context_uri, mine.is_playable, mine.album.cover = "spotify:playlist:chart", False, "small.jpg"
+    theirs = ready_tracks_to_render([track.pk])[track.pk]
+    assert theirs is not mine and theirs.album is not mine.album
+    assert not hasattr(theirs, "context_uri") and not hasattr(theirs, "is_playable")
+    assert not hasattr(theirs.album, "cover")
+    with CaptureQueriesContext(connection) as queries:
+        assert [link.artist.name for link in theirs.track_artists.all()]
+    assert len(queries) == 0
+
+
+def test_a_query_made_from_held_credits_is_of_their_owner_only():
+    from apps.catalog.models import Track
+
+    first, second = ArtistFactory(), ArtistFactory()
+    track = TrackFactory(artists=[first, second])
+    TrackFactory(artists=[second])
+    loaded = ready_tracks_to_render([track.pk])[track.pk]
+    reference = Track.objects.with_relations().get(pk=track.pk)
+    for held, prefetched in (
+        (loaded.track_artists, reference.track_artists),
+        (loaded.album.album_artists, reference.album.album_artists),
+    ):
+        assert held.filter(position=0).count() == prefetched.filter(position=0).count() == 1
+        assert list(held.order_by("-position").values_list("artist_id", flat=True)) == list(
+            prefetched.order_by("-position").values_list("artist_id", flat=True)
+        )
