@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from django.db import connection
@@ -101,13 +101,21 @@ def restrictions_for_ready(
     return result
 
 
-def playable_ready_tracks(
-    track_ids: Iterable[int], listener: Listener, *, allow_explicit: bool = True, now: datetime | None = None
-) -> dict[int, bool]:
-    """Track pk -> its explicit flag, for those of `track_ids` that are ready and playable for
-    `listener` now (explicit ones left out unless allowed): one query, the rights rows read with
-    their track's state. A track with no row for the listener's country or the world plays nowhere
-    there, so the join loses nothing `_decide` would have let through.
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Whether a ready track may play for a listener, its explicit flag, and until when that
+    answer holds: the next moment one of its rows' windows opens or closes (None: no such moment)."""
+
+    playable: bool
+    explicit: bool
+    until: datetime | None
+
+
+def offers_for_ready(track_ids: Iterable[int], listener: Listener, *, now: datetime | None = None) -> dict[int, Offer]:
+    """Track pk -> its `Offer` for `listener` now, for those of `track_ids` that are ready and
+    have a row for the listener's country or the world that has not ended; one query, the rights
+    rows read with their track's state. A track without such a row plays nowhere there, and stays
+    so until a row is written.
 
     Written in SQL rather than through the ORM: it runs on every recommendation for a pool of
     hundreds, where compiling the query and preparing each id took as long as the query itself
@@ -115,38 +123,58 @@ def playable_ready_tracks(
     ids = list(track_ids)
     if not ids:
         return {}
-    moment = connection.ops.adapt_datetimefield_value(now or timezone.now())
-    params = [*_id_list_params(ids), listener.country, WORLDWIDE, IngestState.READY, moment, moment]
+    now = now or timezone.now()
+    params = [*_id_list_params(ids), listener.country, WORLDWIDE, IngestState.READY]
     with connection.cursor() as cursor:
-        cursor.execute(_playable_ready_sql(len(ids), allow_explicit), params)
+        cursor.execute(_offers_sql(len(ids)), [*params, connection.ops.adapt_datetimefield_value(now)])
         rows = cursor.fetchall()
     here: dict[int, set[str]] = defaultdict(set)
     world: dict[int, set[str]] = defaultdict(set)
     explicit: dict[int, bool] = {}
-    for track_id, territory, kind, is_explicit in rows:
-        (world if territory == WORLDWIDE else here)[track_id].add(kind)
+    until: dict[int, datetime | None] = {}
+    for track_id, territory, kind, starts_at, ends_at, is_explicit in rows:
+        starts_at, ends_at = _aware(starts_at), _aware(ends_at)
+        if starts_at is None or starts_at <= now:
+            (world if territory == WORLDWIDE else here)[track_id].add(kind)
         explicit[track_id] = bool(is_explicit)
+        for moment in (starts_at if starts_at is not None and starts_at > now else None, ends_at):
+            if moment is not None and (until.get(track_id) is None or moment < until[track_id]):
+                until[track_id] = moment
     return {
-        pk: is_explicit
+        pk: Offer(_decide(here[pk], world[pk], premium=listener.premium) is None, is_explicit, until.get(pk))
         for pk, is_explicit in explicit.items()
-        if _decide(here[pk], world[pk], premium=listener.premium) is None
     }
+
+
+def playable_ready_tracks(
+    track_ids: Iterable[int], listener: Listener, *, allow_explicit: bool = True, now: datetime | None = None
+) -> dict[int, bool]:
+    """Track pk -> its explicit flag, for those of `track_ids` that are ready and playable for
+    `listener` now (explicit ones left out unless allowed)."""
+    return {
+        pk: offer.explicit
+        for pk, offer in offers_for_ready(track_ids, listener, now=now).items()
+        if offer.playable and (allow_explicit or not offer.explicit)
+    }
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands a raw query's datetimes back naive, in UTC (as Django stores them there)."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _id_list_params(ids: list[int]) -> list:
     return [ids] if connection.vendor == "postgresql" else ids
 
 
-def _playable_ready_sql(count: int, allow_explicit: bool) -> str:
+def _offers_sql(count: int) -> str:
     """The statement's text is made of table names and placeholders only; every value is a parameter."""
     member = "= ANY(%s)" if connection.vendor == "postgresql" else f"IN ({', '.join(['%s'] * count)})"
     availability, tracks = TrackAvailability._meta.db_table, Track._meta.db_table
-    explicit = "" if allow_explicit else " AND NOT t.explicit"
     return (
-        f"SELECT a.track_id, a.territory, a.kind, t.explicit FROM {availability} a "  # noqa: S608 (no values in the text)
+        f"SELECT a.track_id, a.territory, a.kind, a.starts_at, a.ends_at, t.explicit FROM {availability} a "  # noqa: S608 (no values in the text)
         f"JOIN {tracks} t ON t.id = a.track_id WHERE a.track_id {member} AND a.territory IN (%s, %s) "
-        f"AND t.ingest_state = %s AND (a.starts_at IS NULL OR a.starts_at <= %s) "
-        f"AND (a.ends_at IS NULL OR a.ends_at > %s){explicit}"
+        "AND t.ingest_state = %s AND (a.ends_at IS NULL OR a.ends_at > %s)"
     )
 
 

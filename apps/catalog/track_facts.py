@@ -134,11 +134,13 @@ def _rows_in(track_ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.
 
 
 class _Current:
-    """The process's table, and whether a rebuild is under way."""
+    """The process's table, whether a rebuild is under way, and a generation that forgetting the
+    table moves, so that a rebuild started before never installs what it read after all."""
 
     lock = threading.Lock()
     table: FactsTable | None = None
     rebuilding = False
+    generation = 0
 
 
 # Tracks not in the table (made ready since it was built, or not ready: None), read on demand.
@@ -166,14 +168,20 @@ def _rebuild_in_background() -> None:
         if _Current.rebuilding:
             return
         _Current.rebuilding = True
-    threading.Thread(target=_rebuild, name="track-facts-rebuild", daemon=True).start()
+        generation = _Current.generation
+    try:
+        threading.Thread(target=_rebuild, args=(generation,), name="track-facts-rebuild", daemon=True).start()
+    except RuntimeError:  # no thread to be had now: the next stale read tries again
+        logger.exception("Could not start rebuilding the track facts table")
+        _Current.rebuilding = False
 
 
-def _rebuild() -> None:
+def _rebuild(generation: int) -> None:
     try:
         table = build_facts_table()
         with _Current.lock:
-            _Current.table = table
+            if _Current.generation == generation:
+                _Current.table = table
     except Exception:  # the old table serves on; the next stale read tries again
         logger.exception("Rebuilding the track facts table failed")
     finally:
@@ -185,6 +193,7 @@ def track_facts_clear() -> None:
     """Forget the table and the late arrivals (tests, and after a bulk change made without signals)."""
     with _Current.lock:
         _Current.table = None
+        _Current.generation += 1
     _late_arrivals.forget()
 
 

@@ -6,10 +6,13 @@ background rebuild reads on its own connection, and the catalog version moves on
 from __future__ import annotations
 
 import threading
+import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.catalog import track_facts
 from apps.catalog.availability import Listener
@@ -154,3 +157,46 @@ def test_a_failed_rebuild_leaves_the_old_table_serving(tracks, settings, monkeyp
     assert track_facts.facts_table() is built
     assert set(playable_track_facts(ids, listener=None)) == set(ids)
     assert "Rebuilding the track facts table failed" in caplog.text
+
+
+def _swedish_window(track, **window):
+    """Only a Swedish grant, in the given window, plays the track (the world's grant blocked)."""
+    staff = UserFactory(email="licensing@example.test", role="staff")
+    services.licence_create(actor=staff, track=track, kind="block", territories=["*"])
+    services.licence_create(actor=staff, track=track, kind="grant", territories=["SE"], **window)
+
+
+def test_a_licence_that_ends_with_the_clock_stops_being_offered_when_it_ends(tracks):
+    track = tracks[0]
+    _swedish_window(track, valid_until=timezone.now() + timedelta(seconds=1))
+    assert track.pk in playable_track_facts([track.pk], listener=SWEDEN)
+    time.sleep(1.1)  # nothing is written when a window closes: the memo's answer must end with it
+    assert playable_track_facts([track.pk], listener=SWEDEN) == {}
+
+
+def test_a_licence_that_starts_with_the_clock_is_offered_once_it_starts(tracks):
+    track = tracks[0]
+    _swedish_window(track, valid_from=timezone.now() + timedelta(seconds=1))
+    assert playable_track_facts([track.pk], listener=SWEDEN) == {}
+    time.sleep(1.1)
+    assert track.pk in playable_track_facts([track.pk], listener=SWEDEN)
+
+
+def test_a_rebuild_started_before_the_table_is_forgotten_does_not_bring_it_back(tracks, settings, monkeypatch):
+    playable_track_facts([t.pk for t in tracks], listener=None)
+    reading, release = threading.Event(), threading.Event()
+    build = track_facts.build_facts_table
+
+    def slow_build():  # held until the test has forgotten the table
+        reading.set()
+        release.wait(timeout=30)
+        return build()
+
+    monkeypatch.setattr(track_facts, "build_facts_table", slow_build)
+    settings.TRACK_FACTS_REFRESH_SECONDS = 0
+    track_facts.facts_table()
+    assert reading.wait(timeout=30)
+    track_facts.track_facts_clear()
+    release.set()
+    wait_for_rebuild()
+    assert track_facts._Current.table is None
