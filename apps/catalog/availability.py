@@ -146,18 +146,6 @@ def offers_for_ready(track_ids: Iterable[int], listener: Listener, *, now: datet
     }
 
 
-def playable_ready_tracks(
-    track_ids: Iterable[int], listener: Listener, *, allow_explicit: bool = True, now: datetime | None = None
-) -> dict[int, bool]:
-    """Track pk -> its explicit flag, for those of `track_ids` that are ready and playable for
-    `listener` now (explicit ones left out unless allowed)."""
-    return {
-        pk: offer.explicit
-        for pk, offer in offers_for_ready(track_ids, listener, now=now).items()
-        if offer.playable and (allow_explicit or not offer.explicit)
-    }
-
-
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands a raw query's datetimes back naive, in UTC (as Django stores them there)."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -158,7 +158,7 @@ def playable_track_facts(track_ids, *, listener: Listener | None, allow_explicit
     flag are read in one query. What ranks and varies a list (popularity, first artist, genres)
     comes from the process's table of them (`apps.catalog.track_facts`).
 
-    Playability is read by track (`playable_ready_tracks`) rather than through `playable_q`: for a
+    Playability is read by track (`availability.offers_for_ready`) rather than through `playable_q`: for a
     few hundred candidates PostgreSQL plans the latter's EXISTS as hashed subplans over the whole
     availability table, which grows with the catalog."""
     track_ids = list(dict.fromkeys(track_ids))

@@ -12,8 +12,8 @@ from apps.catalog.availability import (
     Listener,
     Restriction,
     markets_for,
+    offers_for_ready,
     playable_q,
-    playable_ready_tracks,
     restrictions_for,
 )
 from apps.catalog.models import WORLDWIDE, AvailabilityKind, IngestState, Track
@@ -101,7 +101,7 @@ def test_available_markets_follow_the_rules():
 
 
 def test_the_sql_filter_agrees_with_the_decision_on_random_rules():
-    """playable_q serves search, playable_ready_tracks the recommender's pools; neither may ever
+    """playable_q serves search, offers_for_ready the recommender's pools; neither may ever
     say otherwise than the decision track responses and the player use."""
     generator = random.Random(20261123)  # noqa: S311 (reproducible cases, not secrets)
     territories = [WORLDWIDE, "SE", "DE"]
@@ -122,6 +122,8 @@ def test_the_sql_filter_agrees_with_the_decision_on_random_rules():
         filtered = set(Track.objects.filter(playable_q(listener, now=NOW)).values_list("pk", flat=True))
         assert filtered == expected, listener
         pool = [track.pk for track in tracks]
-        assert playable_ready_tracks(pool, listener, now=NOW) == {t.pk: t.explicit for t in tracks if t.pk in expected}
-        clean = playable_ready_tracks(pool, listener, allow_explicit=False, now=NOW)
-        assert set(clean) == {t.pk for t in tracks if t.pk in expected and not t.explicit}, listener
+        offers = offers_for_ready(pool, listener, now=NOW)
+        playable = {pk: offer.explicit for pk, offer in offers.items() if offer.playable}
+        assert playable == {t.pk: t.explicit for t in tracks if t.pk in expected}
+        clean = {pk for pk, explicit in playable.items() if not explicit}
+        assert clean == {t.pk for t in tracks if t.pk in expected and not t.explicit}, listener
