@@ -144,7 +144,9 @@ def suggest(*, q: str | None, listener: Listener | None = None, limit: int = 8) 
     others = [kind for kind in kinds if kind != SearchKind.TRACK]
     candidates = backend.candidates(query, kinds, pool=SUGGEST_POOL, today=today, text_kinds=others)
     if SearchKind.TRACK in kinds and len(candidates[SearchKind.TRACK]) < (limit + 1) // 2:
-        more = backend.candidates(query, [SearchKind.TRACK], pool=SUGGEST_POOL, today=today)[SearchKind.TRACK]
+        # The words anywhere only: the names' matches are in hand.
+        more = backend.candidates(query, [SearchKind.TRACK], pool=SUGGEST_POOL, today=today, name_kinds=[])
+        more = more[SearchKind.TRACK]
         known = {c.id for c in candidates[SearchKind.TRACK]}
         candidates[SearchKind.TRACK] += [c for c in more if c.id not in known]
     ranked = sorted(

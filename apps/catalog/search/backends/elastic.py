@@ -276,7 +276,8 @@ class ElasticsearchBackend:
         pool: int,
         today: date,
         with_name_arm: bool = True,
-        text_kinds: list[str] | None = None,  # (the SQL backends' economy; one msearch asks all here)
+        text_kinds: list[str] | None = None,  # (the SQL backends' economies; one msearch asks all here)
+        name_kinds: list[str] | None = None,
     ) -> dict[str, list[Candidate]]:
         plan = [
             (kind, arm, body)

@@ -82,6 +82,11 @@ class SqlBackend(ABC):
     def similar_terms(self, token: str) -> list[str]:
         raise NotImplementedError
 
+    def few_documents_hold(self, slots: list[Slot]) -> bool:
+        """Whether the words are known to be in few enough documents that reading every one of
+        them is cheap (then the titled and text arms share one read: _shared_word_read)."""
+        return False
+
     # --- shared ---------------------------------------------------------------------------------
 
     def _structural(self, query: Query, kind: str, today: date) -> tuple[list[str], list]:
@@ -108,25 +113,40 @@ class SqlBackend(ABC):
         weights = FIELD_WEIGHTS[kind]
         return [(slots, weights[name]) for name, slots in query.fields.items() if slots]
 
-    def _arms(self, query: Query, kind: str, today: date, pool: int, *, with_name_arm: bool, with_text: bool = True):
+    def _arms(
+        self,
+        query: Query,
+        kind: str,
+        today: date,
+        pool: int,
+        *,
+        with_name_arm: bool,
+        with_text: bool = True,
+        with_names: bool = True,
+    ):
         where, params = self._structural(query, kind, today)
         fields = self._field_groups(query, kind)
         if fields:
             sql, extra = self.text_condition(fields)
             where, params = [*where, sql], [*params, *extra]
-        arms = []
+        arms, titled, shared = [], None, False
         select = ", ".join(f"d.{column}" for column in COLUMNS)
         big = kind == SearchKind.TRACK  # millions of documents; the other kinds are a few percent of it
         if query.text_slots:
             keys = exact_keys(query)
             if big:
-                yield _exact_arm(select, kind, where, params, keys, pool)
+                if with_names:
+                    yield _exact_arm(select, kind, where, params, keys, pool)
                 if with_text:  # as costly as words anywhere, and asked for with them
-                    arms += [titled] if (titled := self._titled_arm(query, where, params)) else []
-            else:  # few enough to read every document of those names and sort them
+                    titled = self._titled(query)
+            elif with_names:  # few enough to read every document of those names and sort them
                 placeholders = ", ".join(["%s"] * len(keys))
                 arms.append(("exact", [*where, f"d.name_key IN ({placeholders})"], [*params, *keys]))
-            if query.key:
+            shared = titled is not None and self.few_documents_hold(query.text_slots)
+            if titled and not shared:
+                conditions = [*where, titled.words_sql, titled.named_sql]
+                arms.append(("titled", conditions, [*params, *titled.words_params, *titled.names]))
+            if query.key and with_names:
                 ranges = " OR ".join(["(d.name_key >= %s AND d.name_key < %s)"] * 2)
                 bounds = [query.key, query.key + PREFIX_END, f"the {query.key}", f"the {query.key}{PREFIX_END}"]
                 arms.append(("prefix", [*where, f"({ranges})"], [*params, *bounds]))
@@ -139,25 +159,58 @@ class SqlBackend(ABC):
         else:
             arms.append(("text", where, params))
         for arm, conditions, arm_params in arms:
+            if arm == "text" and shared:
+                yield self._shared_word_read(titled, select, kind, conditions, arm_params, pool)
+                continue
             # Prefixes of track names by tier too: a range of names cannot be read in popularity
             # order, and a common beginning ("love") holds thousands of tracks.
             tiered = arm in ("text", "name", "titled") or (arm == "prefix" and big)
-            tiers = self.TIERS if tiered else ((None, None),)
-            parts, params = [], []
-            for low, high in tiers:
+            parts, part_params = [], []
+            for low, high in self.TIERS if tiered else ((None, None),):
                 bounds, bound_params = _tier(low, high)
                 parts.append(
                     f"SELECT {select}, '{arm}' AS arm FROM catalog_searchdocument d "  # noqa: S608 (see SQL_SAFETY)
                     f"WHERE {' AND '.join([*conditions, *bounds])} ORDER BY d.popularity DESC, d.id LIMIT %s"
                 )
-                params += [*arm_params, *bound_params, pool]
-            if len(parts) == 1:
-                yield f"SELECT * FROM ({parts[0]}) AS {arm}_{kind}", params  # noqa: S608 (see SQL_SAFETY)
-            else:  # (SQLite, with one tier, takes no parentheses around the members of a UNION)
-                union = " UNION ALL ".join(f"({part})" for part in parts)
-                yield f"SELECT * FROM ({union} LIMIT %s) AS {arm}_{kind}", [*params, pool]  # noqa: S608 (see SQL_SAFETY)
+                part_params += [*arm_params, *bound_params, pool]
+            yield _limited_union(parts, part_params, pool, f"{arm}_{kind}")
 
-    def _titled_arm(self, query: Query, where: list[str], params: list) -> tuple[str, list[str], list] | None:
+    def _shared_word_read(self, titled: _Titled, select: str, kind: str, text_conditions, text_params, pool: int):
+        """The titled and text arms as one statement that reads the words' index once per tier.
+        Both ask for documents holding every word (the titled arm in names and credits, the text
+        arm in the album too): a GIN index does not store where in a document a word is, so the
+        two index scans were the same scan twice, the dearest part of a query of several words.
+        Each tier's matches are read once into a materialised CTE (read only when an arm gets to
+        that tier), and the titled arm keeps those with the words in names and credits that are
+        named by the first words.
+
+        Only for words few documents hold: the CTE reads every match from the table, where the
+        titled arm alone has the planner find the names first (a bitmap AND with the name index),
+        so for common words ("noah br") sharing costs 10 to 20 ms more than it saves. Yielded
+        where the text arm stands: ahead of it, only the text arm's labels are counted (`crowded`
+        in the service)."""
+        ctes, cte_params, titled_parts, titled_params, text_parts, text_params_ = [], [], [], [], [], []
+        columns = ", ".join(COLUMNS)
+        named = titled.named_sql.replace("d.name_key", "name_key")
+        for n, (low, high) in enumerate(self.TIERS):
+            bounds, bound_params = _tier(low, high)
+            ctes.append(
+                f"words_{n} AS MATERIALIZED (SELECT {select}, ({titled.words_sql}) AS in_credits "  # noqa: S608 (see SQL_SAFETY)
+                f"FROM catalog_searchdocument d WHERE {' AND '.join([*text_conditions, *bounds])})"
+            )
+            cte_params += [*titled.words_params, *text_params, *bound_params]
+            order = "ORDER BY popularity DESC, id LIMIT %s"
+            kept = f"WHERE in_credits AND {named}"
+            titled_parts.append(f"SELECT {columns}, 'titled' AS arm FROM words_{n} {kept} {order}")  # noqa: S608 (see SQL_SAFETY)
+            titled_params += [*titled.names, pool]
+            text_parts.append(f"SELECT {columns}, 'text' AS arm FROM words_{n} {order}")  # noqa: S608 (see SQL_SAFETY)
+            text_params_.append(pool)
+        titled_sql, titled_sql_params = _limited_union(titled_parts, titled_params, pool, f"titled_{kind}")
+        text_sql, text_sql_params = _limited_union(text_parts, text_params_, pool, f"text_{kind}")
+        sql = f"SELECT * FROM (WITH {', '.join(ctes)} {titled_sql} UNION ALL {text_sql}) AS words_{kind}"  # noqa: S608 (see SQL_SAFETY)
+        return sql, [*cte_params, *titled_sql_params, *text_sql_params]
+
+    def _titled(self, query: Query) -> _Titled | None:
         """ "<title> <artist>", the way people look for one song: the tracks named exactly by the
         first words (or their corrections), for each place the words could split, that hold every
         word, so the rest in their credits. The text arm cannot be trusted with these: a title
@@ -175,10 +228,8 @@ class SqlBackend(ABC):
         for split in range(1, len(slots)):
             names.append(" ".join(words[:split]))
             names.append(" ".join(slot.corrections[0] if slot.corrections else slot.token for slot in slots[:split]))
-        names = list(dict.fromkeys(names))
         sql, extra = self.text_condition([(slots, "AB")])
-        named = f"d.name_key IN ({', '.join(['%s'] * len(names))})"
-        return "titled", [*where, sql, named], [*params, *extra, *names]
+        return _Titled(sql, extra, list(dict.fromkeys(names)))
 
     def candidates(
         self,
@@ -189,14 +240,23 @@ class SqlBackend(ABC):
         today: date,
         with_name_arm: bool = False,
         text_kinds: list[str] | None = None,
+        name_kinds: list[str] | None = None,
     ) -> dict[str, list[Candidate]]:
         """`text_kinds`: the kinds whose words-anywhere arm runs (all by default); the others get
-        only exact and prefix matches of their names."""
+        only exact and prefix matches of their names. `name_kinds`: the kinds whose exact and
+        prefix arms run (all by default)."""
         statements, params = [], []
         for kind in kinds:
             with_text = text_kinds is None or kind in text_kinds
+            with_names = name_kinds is None or kind in name_kinds
             for sql, arm_params in self._arms(
-                query, kind, today, pool, with_name_arm=with_name_arm, with_text=with_text
+                query,
+                kind,
+                today,
+                pool,
+                with_name_arm=with_name_arm,
+                with_text=with_text,
+                with_names=with_names,
             ):
                 statements.append(sql)
                 params += arm_params
@@ -260,6 +320,28 @@ def _exact_arm(select: str, kind: str, where: list[str], params: list, keys: lis
     union = " UNION ALL ".join(parts)
     merged = f"SELECT * FROM ({union}) AS exact_spellings_{kind} ORDER BY popularity DESC, id LIMIT %s"  # noqa: S608 (see SQL_SAFETY)
     return f"SELECT * FROM ({merged}) AS exact_{kind}", [*part_params, pool]  # noqa: S608 (see SQL_SAFETY)
+
+
+@dataclass
+class _Titled:
+    """The titled arm's parts: every word in names and credits, and the names the first words make."""
+
+    words_sql: str
+    words_params: list
+    names: list[str]
+
+    @property
+    def named_sql(self) -> str:
+        return f"d.name_key IN ({', '.join(['%s'] * len(self.names))})"
+
+
+def _limited_union(parts: list[str], params: list, pool: int, alias: str) -> tuple[str, list]:
+    """Parts read in order under one LIMIT: a part below is read only when those above hold too few."""
+    if len(parts) == 1:
+        return f"SELECT * FROM ({parts[0]}) AS {alias}", params  # noqa: S608 (see SQL_SAFETY)
+    # (SQLite, with one tier, takes no parentheses around the members of a UNION)
+    union = " UNION ALL ".join(f"({part})" for part in parts)
+    return f"SELECT * FROM ({union} LIMIT %s) AS {alias}", [*params, pool]  # noqa: S608 (see SQL_SAFETY)
 
 
 def _tier(low: int | None, high: int | None) -> tuple[list[str], list[int]]:
