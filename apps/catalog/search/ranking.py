@@ -18,6 +18,9 @@ from apps.catalog.search.query import Query, Slot
 
 EXACT, PREFIX, TEXT, COVERAGE, FUZZY, POPULARITY = 4.0, 1.5, 2.0, 1.0, -1.5, 2.5
 TITLED = 3.0
+# The name begins with every word typed, the last as it is being typed ("love ra": "Love Rain"):
+# above "<title> <artist>" read with the artist only begun ("Love" by Ra...), below the exact name.
+TYPED_NAME = 2.0
 FIELD_WEIGHT = {"name": 1.0, "artist": 0.8, "album": 0.4}
 PREFIX_MATCH = 0.9  # a word still being typed counts a little less than a whole one
 
@@ -82,10 +85,12 @@ def score(candidate: Candidate, query: Query, keys: list[str] | None = None) -> 
     # "<title> <artist>", the way people look for one song: every word of the name typed, and
     # every other word the artist's. Nearly as good as the name alone.
     titled = not exact and coverage == 1 and by_artist and not elsewhere
+    typed_name = prefix and n > 1 and query.text_slots[-1].prefix
     return (
         EXACT * exact
         + TITLED * titled
         + PREFIX * prefix
+        + TYPED_NAME * typed_name
         + TEXT * text / n
         + COVERAGE * coverage
         + FUZZY * fuzzy / n

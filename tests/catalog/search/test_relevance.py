@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from apps.catalog.search.indexing import flush_pending
 from apps.catalog.search.models import SearchDocument
 from apps.catalog.search.service import search
+from tests.catalog.search.conftest import _album, _artist
+from tests.factories import TrackFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +73,16 @@ def test_it_keeps_the_exact_obscure_name_in_the_results_below_the_popular_near_s
     assert names("beetles", "artist")[:2] == ["The Beatles", "Beetles"]
 
 
+def test_a_name_being_typed_comes_before_a_title_by_an_artist_only_begun(planted):
+    # "halo rai": the name "Halo Rain" as it is typed, or "Halo" by an artist whose name begins
+    # with "rai"; the first, unless the second is far more popular.
+    rainer = _artist("Rainer Quist", 40)
+    TrackFactory(album=_album("Sunny", rainer, 2001), title="Halo", popularity=40)
+    TrackFactory(album=_album("Weather", _artist("Nobody Known", 1), 2001), title="Halo Rain", popularity=40)
+    flush_pending()
+    assert first("halo rai", "track") == "Halo Rain"
+
+
 def test_it_ranks_title_matches_before_album_and_artist_mentions(planted):
     assert names("metallica", "track")[:2] in (["Enter Sandman", "Nothing Else Matters"],
                                                 ["Nothing Else Matters", "Enter Sandman"])  # fmt: skip
@@ -92,6 +105,11 @@ def test_it_ranks_title_matches_before_album_and_artist_mentions(planted):
         ("track:halo", "track", {"Halo"}),
         ("track:sandman artist:metallica", "track", {"Enter Sandman"}),
         ("artist:beyonce halo", "track", {"Halo"}),
+        # each field only: "Abbey Road" is an album, "The Beatles" artists, "rock" a genre
+        ("artist:abbey", "track", set()),
+        ("album:beatles", "track", set()),
+        ("track:abbey", "track", set()),
+        ("album:abbey something", "track", {"Something"}),
     ],
 )
 def test_it_applies_field_filters(planted, q, kind, expected):
