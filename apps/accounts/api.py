@@ -16,11 +16,12 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from apps.accounts.models import User
 from apps.accounts.services import user_create, user_update_privacy
 from apps.common.errors import ApplicationError, Conflict
+from apps.common.site import absolute_url
 from apps.common.uris import build_uri
 
 
 def user_public_url(request, user: User) -> str:
-    return request.build_absolute_uri(f"/user/{user.public_id}")
+    return absolute_url(request, f"/user/{user.public_id}")
 
 
 def user_simplified(request, user: User) -> dict:
@@ -28,7 +29,7 @@ def user_simplified(request, user: User) -> dict:
     return {
         "id": user.public_id,
         "uri": build_uri("user", user.public_id),
-        "href": request.build_absolute_uri(f"/v1/users/{user.public_id}"),
+        "href": absolute_url(request, f"/v1/users/{user.public_id}"),
         "type": "user",
         "display_name": user.display_name,
         "external_urls": {"spotify": user_public_url(request, user)},

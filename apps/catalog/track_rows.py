@@ -17,11 +17,11 @@ rows playable, give them a context to play in, size the album's cover) stays on 
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
+from django.db.models.base import ModelState
 
 from apps.catalog import selectors
 from apps.catalog.freshness import catalog_version
@@ -66,8 +66,22 @@ def ready_tracks_to_render(track_ids) -> dict[int, Track]:
 
 def _own_copy(track: Track) -> Track:
     """The caller's own track and album over the shared relations (their credits)."""
-    mine = copy.copy(track)
-    mine.album = copy.copy(track.album)
+    mine = _shallow(track)
+    mine.album = _shallow(track.album)
+    return mine
+
+
+def _shallow(instance: Model) -> Model:
+    """What `copy.copy` makes of a model instance (its fields, its own state and cache of related
+    objects; the prefetched lists shared), without the pickling protocol it goes through: that was
+    2 ms of a recommendation request's 40 copies."""
+    mine = instance.__class__.__new__(instance.__class__)
+    mine.__dict__.update(instance.__dict__)
+    state = ModelState.__new__(ModelState)
+    state.__dict__.update(instance._state.__dict__)
+    state.fields_cache = dict(instance._state.fields_cache)
+    state.__dict__.pop("related_managers_cache", None)  # a new, empty one on use, as copy.copy makes
+    mine._state = state
     return mine
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.catalog.track_rows import ready_tracks_to_render
-from tests.factories import ArtistFactory, TrackFactory
+from tests.factories import AlbumFactory, ArtistFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -142,3 +142,13 @@ def test_a_query_made_from_held_credits_is_of_their_owner_only():
         assert list(held.order_by("-position").values_list("artist_id", flat=True)) == list(
             prefetched.order_by("-position").values_list("artist_id", flat=True)
         )
+
+
+def test_a_copy_has_its_own_state_of_related_objects():
+    track = TrackFactory()
+    mine = ready_tracks_to_render([track.pk])[track.pk]
+    mine.album = AlbumFactory(title="Another")  # held in the copy's own cache of related objects
+    theirs = ready_tracks_to_render([track.pk])[track.pk]
+    assert theirs.album.pk == track.album_id and theirs.album.title != "Another"
+    assert mine._state is not theirs._state and mine._state.db == theirs._state.db == "default"
+    assert not mine._state.adding and not theirs._state.adding

@@ -9,15 +9,16 @@ from __future__ import annotations
 from django.core.files.storage import default_storage
 
 from apps.catalog.models import Album, Artist, ArtistRole, Track
+from apps.common.site import absolute_url
 from apps.common.uris import build_uri
 
 
 def _api(request, path: str) -> str:
-    return request.build_absolute_uri(f"/v1/{path}")
+    return absolute_url(request, f"/v1/{path}")
 
 
 def _web(request, path: str) -> str:
-    return request.build_absolute_uri(f"/{path}")
+    return absolute_url(request, f"/{path}")
 
 
 def image_objects(request, images: list[dict]) -> list[dict]:

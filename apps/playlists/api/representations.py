@@ -8,13 +8,14 @@ from apps.catalog.api.rendering import full_tracks
 from apps.catalog.api.representations import image_objects
 from apps.catalog.availability import Listener
 from apps.common.api.pagination import paging_object
+from apps.common.site import absolute_url
 from apps.common.uris import build_uri
 from apps.playlists.models import Playlist, PlaylistEntry
 from apps.playlists.snapshots import snapshot_id
 
 
 def _api(request, path: str) -> str:
-    return request.build_absolute_uri(f"/v1/{path}")
+    return absolute_url(request, f"/v1/{path}")
 
 
 def _common(request, playlist: Playlist, images: list[dict]) -> dict:
@@ -30,7 +31,7 @@ def _common(request, playlist: Playlist, images: list[dict]) -> dict:
         "snapshot_id": snapshot_id(playlist.public_id, playlist.version),
         "owner": user_simplified(request, playlist.owner),
         "images": image_objects(request, images),
-        "external_urls": {"spotify": request.build_absolute_uri(f"/playlist/{playlist.public_id}")},
+        "external_urls": {"spotify": absolute_url(request, f"/playlist/{playlist.public_id}")},
         "primary_color": None,
     }
 
