@@ -38,3 +38,16 @@ def test_the_origin_is_read_once_per_request(settings):
 def test_outside_a_request_it_is_the_site_url(settings):
     settings.SITE_URL = "https://streamify.example/"
     assert absolute_url(SiteRequest(), "/v1/me") == "https://streamify.example/v1/me"
+
+
+def test_local_images_are_linked_as_django_links_them(settings):
+    from django.core.files.storage import default_storage
+
+    from apps.catalog.api.representations import image_objects
+
+    settings.ALLOWED_HOSTS = ["*"]
+    request = RequestFactory().get("/", secure=True, HTTP_HOST="cdn.example:444")
+    images = [{"key": "covers/ab/Été à la plage (1).jpg", "height": 640, "width": 640}]
+    expected = request.build_absolute_uri(default_storage.url(images[0]["key"]))
+    assert image_objects(request, images) == [{"url": expected, "height": 640, "width": 640}]
+    assert expected.startswith("https://cdn.example:444/")

@@ -25,7 +25,11 @@ def image_objects(request, images: list[dict]) -> list[dict]:
     out = []
     for image in images:
         url = default_storage.url(image["key"])
-        out.append({"url": request.build_absolute_uri(url), "height": image["height"], "width": image["width"]})
+        # The storage's own path (already URI-encoded) is joined like the code's own; a storage
+        # that answers with a URL of its own (S3) is left to Django.
+        local = url.startswith("/") and not url.startswith("//") and "/." not in url
+        url = absolute_url(request, url) if local else request.build_absolute_uri(url)
+        out.append({"url": url, "height": image["height"], "width": image["width"]})
     return out
 
 
