@@ -4,6 +4,7 @@ same candidates, in the same order, as the two arms read apart; and when Postgre
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from apps.catalog.search.backends import postgres
@@ -111,3 +112,20 @@ def test_three_words_are_read_once(statistics):
 def test_without_statistics_nothing_is_known_to_be_rare(monkeypatch):
     monkeypatch.setattr(postgres, "_word_statistics", lambda: None)
     assert not PostgresBackend().few_documents_hold([_slot("zyxwv"), _slot("qqqq")])
+
+
+def test_the_statistics_are_read_from_the_planner(planted):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_stats is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_searchdocument")
+    postgres.forget_word_statistics()
+    try:
+        documents, shares, floor = postgres._word_statistics()
+    finally:
+        postgres.forget_word_statistics()
+    assert documents >= SearchDocument.objects.count() * 0.5  # reltuples: an estimate
+    assert shares and all(0 < share <= 1 for share in shares.values())
+    # The floor is the least listed share, not the last listed word's, nor the greatest.
+    assert floor == min(shares.values())
+    assert shares["the"] > floor  # "The Beatles", "Here Comes the Sun", "Watch the Children Pray", ...
