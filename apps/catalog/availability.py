@@ -28,6 +28,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from apps.catalog.models import WORLDWIDE, AvailabilityKind, IngestState, Track, TrackAvailability
+from apps.common.lookups import any_of
 
 ALL_MARKETS = [code for code, _ in countries]
 _GRANTS = {AvailabilityKind.GRANT, AvailabilityKind.GRANT_PREMIUM}
@@ -124,9 +125,10 @@ def offers_for_ready(track_ids: Iterable[int], listener: Listener, *, now: datet
     if not ids:
         return {}
     now = now or timezone.now()
-    params = [*_id_list_params(ids), listener.country, WORLDWIDE, IngestState.READY]
+    member, member_params = any_of("a.track_id", ids, connection)
+    params = [*member_params, listener.country, WORLDWIDE, IngestState.READY]
     with connection.cursor() as cursor:
-        cursor.execute(_offers_sql(len(ids)), [*params, connection.ops.adapt_datetimefield_value(now)])
+        cursor.execute(_offers_sql(member), [*params, connection.ops.adapt_datetimefield_value(now)])
         rows = cursor.fetchall()
     here: dict[int, set[str]] = defaultdict(set)
     world: dict[int, set[str]] = defaultdict(set)
@@ -151,17 +153,12 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-def _id_list_params(ids: list[int]) -> list:
-    return [ids] if connection.vendor == "postgresql" else ids
-
-
-def _offers_sql(count: int) -> str:
+def _offers_sql(member: str) -> str:
     """The statement's text is made of table names and placeholders only; every value is a parameter."""
-    member = "= ANY(%s)" if connection.vendor == "postgresql" else f"IN ({', '.join(['%s'] * count)})"
     availability, tracks = TrackAvailability._meta.db_table, Track._meta.db_table
     return (
         f"SELECT a.track_id, a.territory, a.kind, a.starts_at, a.ends_at, t.explicit FROM {availability} a "  # noqa: S608 (no values in the text)
-        f"JOIN {tracks} t ON t.id = a.track_id WHERE a.track_id {member} AND a.territory IN (%s, %s) "
+        f"JOIN {tracks} t ON t.id = a.track_id WHERE {member} AND a.territory IN (%s, %s) "
         "AND t.ingest_state = %s AND (a.ends_at IS NULL OR a.ends_at > %s)"
     )
 

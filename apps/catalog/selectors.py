@@ -29,11 +29,12 @@ def tracks_by_ids(ids: list[str]) -> dict[str, Track]:
 
 def ready_track_pks(ids: list[str]) -> dict[str, int]:
     """Public id -> database id of the ready tracks among `ids` (one query, no relations)."""
-    return dict(Track.objects.ready().filter(public_id__in=ids).values_list("public_id", "pk"))
+    # No order: the model's default joins the album to sort by its release, for nothing.
+    return dict(Track.objects.ready().filter(public_id__in=ids).order_by().values_list("public_id", "pk"))
 
 
 def artist_pks(ids: list[str]) -> dict[str, int]:
-    return dict(Artist.objects.filter(public_id__in=ids).values_list("public_id", "pk"))
+    return dict(Artist.objects.filter(public_id__in=ids).order_by().values_list("public_id", "pk"))
 
 
 def track_get_visible(*, track_id: str) -> Track:
@@ -214,3 +215,17 @@ def albums_latest_by_artists(artist_ids, *, since, limit: int):
 def most_popular_track_ids(*, limit: int) -> list[int]:
     """The ready tracks of highest popularity (read off the (state, -popularity) index)."""
     return list(Track.objects.ready().order_by("-popularity", "pk").values_list("pk", flat=True)[:limit])
+
+
+def albums_new_by_artists_for(*, listener: Listener, artist_ids, since, limit: int):
+    """`albums_latest_by_artists` with the rule of `albums_new_releases`, for this listener's
+    market and tier: only albums with a ready track they may play there now, so a taken-down album
+    or one that plays elsewhere (or only on Premium, for a free listener) never shows."""
+    credited = AlbumArtist.objects.filter(artist_id__in=list(artist_ids)).values("album_id")
+    playable_here = Track.objects.filter(playable_q(listener)).values("album_id")
+    return (
+        _albums_with_counts()
+        .filter(pk__in=credited, release_date__gte=since, release_date__lte=timezone.localdate())
+        .filter(pk__in=playable_here)
+        .order_by("-release_date", "-created_at", "-pk")[:limit]
+    )

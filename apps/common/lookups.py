@@ -11,6 +11,15 @@ from __future__ import annotations
 from django.db.models import Field, ForeignObject, Lookup
 
 
+def any_of(column: str, values: list, connection) -> tuple[str, list]:
+    """`column` is one of `values`, for a hand-written statement: its SQL and its parameters."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    if not values:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 class AnyOf(Lookup):
     lookup_name = "any"
     prepare_rhs = False  # the right-hand side is a list, not one value of the field

@@ -152,3 +152,34 @@ def test_a_copy_has_its_own_state_of_related_objects():
     assert theirs.album.pk == track.album_id and theirs.album.title != "Another"
     assert mine._state is not theirs._state and mine._state.db == theirs._state.db == "default"
     assert not mine._state.adding and not theirs._state.adding
+
+
+def test_every_field_loaded_is_the_value_the_orm_reads():
+    """The rows are read by hand-written statements (`apps.common.model_rows`): every field of the
+    track, its album and their artists must come out as a queryset gives it, converters included
+    (a JSON list of images, dates, times)."""
+    from django.forms.models import model_to_dict
+
+    from apps.catalog.models import Track
+
+    artist = ArtistFactory(images=[{"key": "artists/a.jpg", "width": 640, "height": 640}])
+    album = AlbumFactory(images=[{"key": "covers/c.jpg", "width": 300, "height": 300}], label="Own label")
+    track = TrackFactory(album=album, artists=[artist], explicit=True)
+    TrackFactory(album=album)
+
+    def fields(instance) -> dict:
+        return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+    expected = Track.objects.with_relations().get(pk=track.pk)
+    loaded = ready_tracks_to_render([track.pk])[track.pk]
+    assert fields(loaded) == fields(expected) and fields(loaded.album) == fields(expected.album)
+    assert loaded.album.images == [{"key": "covers/c.jpg", "width": 300, "height": 300}]
+    assert loaded.album_ready_tracks == 2
+    for mine, theirs in (
+        (loaded.track_artists, expected.track_artists),
+        (loaded.album.album_artists, expected.album.album_artists),
+    ):
+        assert [model_to_dict(link) for link in mine.all()] == [model_to_dict(link) for link in theirs.all()]
+        assert [fields(link.artist) for link in mine.all()] == [fields(link.artist) for link in theirs.all()]
+    assert loaded.track_artists.all()[0].artist.images == artist.images
+    assert not loaded._state.adding and loaded._state.db == "default"

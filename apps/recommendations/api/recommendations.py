@@ -19,6 +19,7 @@ from apps.catalog.track_rows import ready_tracks_to_render
 from apps.common.api.pagination import int_param
 from apps.common.errors import ApplicationError
 from apps.common.ids import is_public_id
+from apps.common.site import absolute_url
 from apps.recommendations.engine import Ask, recommend
 from apps.recommendations.tunables import distance_to_targets, parse_tunables, within
 
@@ -63,7 +64,7 @@ def _seeds(request) -> list[_Seed]:
 
 
 def _seed_object(request, seed: _Seed, answer) -> dict:
-    href = request.build_absolute_uri(f"/v1/{seed.kind}s/{seed.id}") if seed.kind != "genre" else None
+    href = absolute_url(request, f"/v1/{seed.kind}s/{seed.id}") if seed.kind != "genre" else None
     return {
         "id": seed.id,
         "type": seed.kind.upper(),
