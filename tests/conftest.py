@@ -51,13 +51,14 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _no_process_catalog_memos():
-    """The recommender's table of track facts and its memos of what may be offered and of rows to
-    render are the process's: each test starts without them."""
+    """The recommender's table of track facts, its map of neighbouring genres and its memos of what
+    may be offered and of rows to render are the process's: each test starts without them."""
     from apps.catalog.offerable import offerable_forget
     from apps.catalog.track_facts import track_facts_clear
     from apps.catalog.track_rows import track_rows_forget
+    from apps.recommendations.genre_neighbours import genre_neighbours_forget
 
-    forget = (track_facts_clear, track_rows_forget, offerable_forget)
+    forget = (track_facts_clear, track_rows_forget, offerable_forget, genre_neighbours_forget)
     for each in forget:
         each()
     yield

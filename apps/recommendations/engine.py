@@ -31,6 +31,7 @@ from apps.common.topk import top_indices
 from apps.playback.events.selectors import popular_track_ids
 from apps.playlists.selectors import followed_artist_ids
 from apps.recommendations import signals
+from apps.recommendations.genre_neighbours import genre_neighbours
 from apps.recommendations.ml import als, blend, content, rerank
 from apps.recommendations.serving import LoadedModel, current_model
 
@@ -92,7 +93,8 @@ def recommend(ask: Ask) -> Answer:
     facts = playable_track_facts(pool, listener=ask.listener, allow_explicit=ask.allow_explicit)
     playable = [track for track in pool if track in facts]
     if ask.accept is not None:
-        playable = [track for track in playable if track in set(ask.accept(playable))]
+        accepted = ask.accept(playable)  # one read of the features for the whole pool
+        playable = [track for track in playable if track in accepted]
     ranked = _ranked(model, taste, playable, facts, ask.closeness)
     outside = _outside_taste(ranked, facts, seeds or [t for t, v in history.items() if v > 0])
     chosen = rerank.with_exploration(
@@ -224,12 +226,16 @@ def _sound_rows(index: FeatureIndex, track_ids: list[int]) -> tuple[np.ndarray, 
 
 
 def _outside_taste(ranked: list[int], facts: dict[int, TrackFacts], taste: list[int]) -> set[int]:
-    """The ranked candidates in none of the genres of the taste (the seeds, else the listener's
-    history): the exploration, adjacent rather than random, since they come from the same pool."""
+    """The exploration: the ranked candidates in none of the genres of the taste (the seeds, else
+    the listener's history) but in a genre next to one of them (`genre_neighbours`); where no
+    genre of the taste has a sound known, any genre outside it (the candidates are still drawn
+    from near the taste)."""
     if not taste:
         return set()
     known = {genre for track in taste if track in facts for genre in facts[track].genre_ids}
     missing = [track for track in taste if track not in facts]
     if missing:
         known |= {genre for genres in track_genre_ids(missing).values() for genre in genres}
-    return {track for track in ranked if facts[track].genre_ids and not set(facts[track].genre_ids) & known}
+    outside = {track for track in ranked if facts[track].genre_ids and not set(facts[track].genre_ids) & known}
+    near = genre_neighbours(known)
+    return outside if near is None else {track for track in outside if near.intersection(facts[track].genre_ids)}

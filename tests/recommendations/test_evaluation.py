@@ -151,6 +151,7 @@ def test_it_beats_random_with_content_on_new_tracks(report):
     assert content.listeners > 0
     assert content.ndcg > random.ndcg
     assert content.recall > random.recall
+    assert report.content_over_random_on_new >= 3
 
 
 def test_it_ranks_every_listener_with_every_model(report):

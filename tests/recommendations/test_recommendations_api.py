@@ -77,6 +77,7 @@ def test_seed_artists_and_genres(api, planted):
         ({"seed_genres": "ambient,techno,ambient,techno,ambient,techno"}, "Too many seeds"),
         ({"seed_tracks": "0" * 22}, "no track"),
         ({"seed_artists": "not-an-id"}, "Invalid base62 id"),
+        ({"seed_artists": "0" * 22}, "no artist"),
         ({"seed_genres": "polka"}, "no genre"),
         ({"seed_genres": "ambient", "min_energy": "1.5"}, "min_energy"),
         ({"seed_genres": "ambient", "target_key": "12"}, "target_key"),
@@ -108,6 +109,21 @@ def test_min_max_filter_and_target_steers(api, planted):
 
     # Spotify's learned attributes are accepted (clients send them) but not applied.
     assert api.get(URL, {"seed_genres": "ambient", "target_valence": "0.3"}).status_code == 200
+
+
+def test_min_max_reads_the_features_once_for_the_whole_pool(api, planted):
+    """A filter read per candidate made hundreds of queries of one request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    params = {"seed_genres": "ambient,techno", "limit": 20}
+    tuned = {**params, "min_tempo": "100", "max_energy": "0.99"}
+    api.get(URL, params), api.get(URL, tuned)  # the memos warm
+    with CaptureQueriesContext(connection) as plain:
+        api.get(URL, params)
+    with CaptureQueriesContext(connection) as filtered:
+        assert ids(api.get(URL, tuned))
+    assert len(filtered) <= len(plain) + 2, [query["sql"][:80] for query in filtered]
 
 
 def test_a_market_where_nothing_plays_is_an_empty_list(api, listener, planted):

@@ -73,9 +73,9 @@ With the defaults: about 337,000 plays, 83% streams, 90% of plays inside the lis
   strengths); the listener's factors folded in from their training history (`ml.als.fold_in`), as
   at request time; their content taste (`ml.content.taste_vector`, cosine scores); popularity =
   log(1 + training streams), which the z-scores of `ml.blend` treat exactly as the catalog's 0-100
-  popularity (100 log(1 + streams) / log(1 + most)). Candidates as the engine's: the best 400 by
-  ALS (among tracks with training plays: the model knows no others), the best 200 by content and
-  the 200 most streamed, less the listener's history; scored by `ml.blend.blend` (history size =
+  popularity (100 log(1 + streams) / log(1 + most)). Candidates as the engine's (`ml.rerank`'s counts): the best 200
+  by ALS (among tracks with training plays: the model knows no others), the best 100 by content
+  and the 100 most streamed, less the listener's history; scored by `ml.blend.blend` (history size =
   the pairs of non-zero strength, as the engine's) and ordered by `ml.rerank.diversified` (at most
   2 tracks per artist in any 10) with the engine's exploration candidates (ranked tracks outside
   the genres of the history) and share (0.1).

@@ -105,6 +105,7 @@ class HybridRanker:
         # The product blends Track.popularity, Spotify's 0-100 = 100 log(1 + streams) / log(1 + most)
         # (apps/catalog/services/popularity.py): an affine map of log(1 + streams), which z-scores ignore.
         self.popularity = np.log1p(train.stream_counts).astype(np.float32)
+        self.neighbours = content.genre_neighbours(train.catalog.genre, train.catalog.vectors)  # the engine's rule
 
     def top(self, user: int, k: int, *, exclude: np.ndarray, among: np.ndarray | None = None) -> list[int]:
         collaborative = self.model.scores_for(self.train, user, among)
@@ -135,7 +136,10 @@ class HybridRanker:
             ranked = among[ranked]
         catalog = self.train.catalog
         known_genres = np.unique(catalog.genre[history])
-        outside = set(ranked[~np.isin(catalog.genre[ranked], known_genres)].tolist())
+        near = [self.neighbours.get(int(genre), frozenset()) for genre in known_genres]
+        near_genres = np.array(sorted(frozenset().union(*near)), dtype=catalog.genre.dtype)
+        outside = ~np.isin(catalog.genre[ranked], known_genres) & np.isin(catalog.genre[ranked], near_genres)
+        outside = set(ranked[outside].tolist())
         return rerank.with_exploration(
             ranked.tolist(),
             dict(zip(ranked.tolist(), catalog.artist[ranked].tolist(), strict=True)),

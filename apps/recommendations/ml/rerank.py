@@ -2,7 +2,8 @@
 
 At most `per_artist` tracks of one artist in any `window` consecutive tracks (Spotify-like lists
 never play one artist back to back for long), and a controlled share of exploration: every
-`1/share`-th slot goes to the best candidate from outside the listener's usual genres, and those
+`1/share`-th slot goes to the best candidate from a genre next to the listener's usual ones (the
+engine's `_outside_taste`, `apps.recommendations.genre_neighbours`), and those
 candidates appear nowhere else.
 
 Also the candidate counts, shared by the engine and the offline evaluation.

@@ -1,4 +1,8 @@
-"""Playlist continuation: "recommended songs" for a playlist, like its tracks and not in it."""
+"""Playlist continuation: "recommended songs" for a playlist, like its tracks and not in it.
+
+The product's rules are every product's (`apps.recommendations.engine.Ask`'s defaults): nothing
+the listener played in the last day, at most two tracks of an artist in any ten, and the
+exploration share from next to the playlist's genres."""
 
 from __future__ import annotations
 
@@ -22,8 +26,6 @@ def playlist_recommendations(user, playlist_id: str, *, listener: Listener, limi
         seed_tracks=tracks[-SEEDS:],
         limit=limit,
         exclude=set(tracks),
-        skip_recent=False,  # songs for a playlist, not for the next hour of listening
         allow_explicit=not (user.is_authenticated and user.explicit_filter),
-        exploration_share=0.0,
     )
     return recommend(ask).track_ids

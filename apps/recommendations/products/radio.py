@@ -2,15 +2,16 @@
 
 A station is a playlist the platform keeps for the listener (one per seed, so starting the same
 radio again picks up the same station, refreshed). It opens with the seed track (for a track
-radio) and RADIO_START tracks like the seeds; when the player comes within a few tracks of its end,
-it asks for more (apps.catalog.contexts extenders) and the station grows by RADIO_STEP tracks that
-it has not played yet, for as long as the listener keeps listening.
+radio, when the listener may play it) and RADIO_START tracks like the seeds; when the player
+comes within a few tracks of its end, it asks for more (apps.catalog.contexts extenders) and the
+station grows by RADIO_STEP tracks that it has not played yet, for as long as the listener keeps
+listening.
 """
 
 from __future__ import annotations
 
 from apps.catalog.models import Album, Artist, Track
-from apps.catalog.selectors import album_tracks
+from apps.catalog.selectors import album_tracks, playable_track_facts
 from apps.common.errors import NotFound
 from apps.common.uris import build_uri, parse_uri
 from apps.playlists.models import Playlist, PlaylistEntry
@@ -59,8 +60,11 @@ def start_radio(user, seed_uri: str) -> Playlist:
     name, seed_tracks, seed_artists = _seed(user, seed_uri)
     parsed = parse_uri(seed_uri, expected=RADIO_SEEDS)
     seed_uri = build_uri(parsed.type, parsed.id)  # one station per seed, whichever scheme was sent
-    answer = recommend(_ask(user, seed_tracks, seed_artists, limit=RADIO_START))
+    ask = _ask(user, seed_tracks, seed_artists, limit=RADIO_START)
+    answer = recommend(ask)
     opening = seed_tracks[:1] if parsed.type == "track" else []
+    if opening and not playable_track_facts(opening, listener=ask.listener, allow_explicit=ask.allow_explicit):
+        opening = []  # one the listener may not play here (market, tier, explicit setting) only seeds it
     return generated_playlist(
         generator=f"{RADIO}{seed_uri}",
         made_for=user,
