@@ -131,10 +131,11 @@ def plant(users: int, interactions: int, seed: int = 7) -> None:
         for track in chosen:
             streams = int(rng.geometric(0.4))
             skips = int(rng.random() < 0.1)
-            affinities.append((user, track, streams, skips, streams * 180_000, now))
+            affinities.append((user, track, streams, skips, streams * 180_000, streams, now))  # heard to the end
     with connection.cursor() as cursor:
         _copy(cursor.cursor, "recommendations_trackaffinity",
-              ("user_id", "track_id", "streams", "early_skips", "ms_played", "last_played_at"), affinities)  # fmt: skip
+              ("user_id", "track_id", "streams", "early_skips", "ms_played", "full_listens", "last_played_at"),
+              affinities)  # fmt: skip
         cursor.execute("ANALYZE")
     print(f"Planted {len(affinities):,} affinities.")
 

@@ -15,6 +15,9 @@ from tests.recommendations.listening import absorbed, listen, report
 
 pytestmark = pytest.mark.django_db
 
+# `listen` streams 2 of the factory track's 3 minutes: half a stream plus two thirds of a full listen.
+LISTENED = signals.STREAM + signals.FULL_LISTEN * 120_000 / 180_000
+
 
 def affinity(user, track) -> TrackAffinity:
     return TrackAffinity.objects.get(user=user, track=track)
@@ -32,10 +35,9 @@ def test_streams_and_early_skips_are_summed_per_listener_and_track(listener):
     assert (affinity(listener, loved).streams, affinity(listener, loved).early_skips) == (3, 0)
     assert (affinity(listener, skipped).streams, affinity(listener, skipped).early_skips) == (0, 2)
     assert affinity(listener, loved).ms_played == 3 * 120_000
-    assert signals.strengths([listener.pk]) == {
-        (listener.pk, loved.pk): 3 * signals.STREAM,
-        (listener.pk, skipped.pk): 2 * signals.EARLY_SKIP,
-    }
+    assert signals.strengths([listener.pk]) == pytest.approx(
+        {(listener.pk, loved.pk): 3 * LISTENED, (listener.pk, skipped.pk): 2 * signals.EARLY_SKIP}
+    )
 
 
 def test_each_run_reads_only_what_arrived_since_the_last(listener):
@@ -79,5 +81,5 @@ def test_other_listeners_are_kept_apart(listener):
     listen(listener, [track])
     listen(other, [track], times=2)
     absorbed()
-    assert signals.strengths([listener.pk]) == {(listener.pk, track.pk): 1.0}
-    assert signals.strengths()[(other.pk, track.pk)] == 2.0
+    assert signals.strengths([listener.pk]) == pytest.approx({(listener.pk, track.pk): LISTENED})
+    assert signals.strengths()[(other.pk, track.pk)] == pytest.approx(2 * LISTENED)

@@ -35,7 +35,8 @@ import numpy as np
 
 from apps.recommendations.ml.content import normalise_rows
 
-# The strength of each signal in a (listener, track) pair. They mirror STREAM, EARLY_SKIP and SAVED in
+# The strength of each signal in a (listener, track) pair. They mirror STREAM + FULL_LISTEN (a stream
+# heard to the end: the generator's streams are never abandoned), EARLY_SKIP and SAVED in
 # apps/recommendations/signals.py, which scores real play events (copied, since that module needs a
 # database); keep the two in step. Its PLAYLISTED (+1) has no counterpart: the generator makes no playlists.
 STREAM_STRENGTH = 1.0

@@ -47,23 +47,50 @@ def discover_weekly(user, *, refresh: bool = False):
     current = generated_playlists(made_for=user, generator_prefix=DISCOVER_WEEKLY)
     if current and not refresh and current[0].updated_at >= week_start():
         return current[0]
-    history = signals.strengths([user.pk])
-    answer = recommend(
-        Ask(
-            listener=listener_of(user),
-            user=user,
-            limit=DISCOVER_SIZE,
-            exclude={track for _, track in history},  # never played, skipped or liked before
-            allow_explicit=not user.explicit_filter,
-        )
-    )
     return generated_playlist(
         generator=DISCOVER_WEEKLY,
         made_for=user,
         name="Discover Weekly",
         description="Your weekly mixtape of fresh music: new discoveries picked for you, every Monday.",
-        track_ids=answer.track_ids,
+        track_ids=_discoveries(user),
     )
+
+
+def _discoveries(user) -> list[int]:
+    """Up to DISCOVER_SIZE tracks the listener has never met, best first, under every product's
+    rules. Never met is read from the plays themselves (`signals.known_track_ids`), not from the
+    strengths: a track whose plays net to nothing (a stream and two early skips) was still played.
+    When the listener's own genres run dry before the list is full (a small catalog, a listener
+    who has heard most of them), the neighbouring genres fill the rest rather than the list ending
+    short: the exploration share grows only by what the list lacks, and only then."""
+    known = signals.known_track_ids(user)
+    picked = _recommended(user, exclude=known, exploration_share=rerank.EXPLORATION_SHARE)
+    if len(picked) >= DISCOVER_SIZE:
+        return picked
+    # Every slot an exploration slot: the neighbouring genres first, the listener's own after.
+    fill = _recommended(user, exclude=known | set(picked), exploration_share=1.0)
+    return _filled(picked, fill)
+
+
+def _recommended(user, *, exclude: set[int], exploration_share: float) -> list[int]:
+    ask = Ask(
+        listener=listener_of(user),
+        user=user,
+        limit=DISCOVER_SIZE,
+        exclude=exclude,
+        allow_explicit=not user.explicit_filter,
+        exploration_share=exploration_share,
+    )
+    return recommend(ask).track_ids
+
+
+def _filled(picked: list[int], fill: list[int]) -> list[int]:
+    """`picked` as it stands (it keeps the artist rule already), then what of `fill` the rule lets
+    in after it."""
+    order = picked + fill
+    facts = playable_track_facts(order, listener=None)
+    artists = {track: facts[track].artist_id for track in order if track in facts}
+    return rerank.diversified(order, artists, limit=DISCOVER_SIZE)
 
 
 def daily_mixes(user, *, refresh: bool = False) -> list:
@@ -86,7 +113,6 @@ def daily_mixes(user, *, refresh: bool = False) -> list:
                 limit=round(MIX_SIZE * MIX_NEW_SHARE),
                 exclude=set(history),
                 allow_explicit=not user.explicit_filter,
-                exploration_share=0.0,
             )
         ).track_ids
         made.append(_mix(user, number, familiar, fresh, facts))
