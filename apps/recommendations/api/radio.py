@@ -5,7 +5,9 @@
 - `GET /v1/playlists/{id}/recommendations?limit=&market=` -> `{"tracks": [...]}`: songs for a
   playlist, like it and not in it (404 for a playlist one may not see).
 - `GET /v1/browse/categories/toplists/playlists?country=` -> `{"playlists": paging}`: the charts,
-  the country's first (Spotify's "toplists" category, so clients' `category_playlists` works).
+  the country's first (Spotify's "toplists" category, so clients' `category_playlists` works),
+  without those with nothing in their top for the listener (where they are, their tier, their
+  explicit-content setting).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from apps.common.api.pagination import int_param, paginate
 from apps.common.errors import ApplicationError, NotFound
 from apps.playlists.api.representations import playlist_simplified
 from apps.playlists.selectors import cover_images, playlists_with_counts
-from apps.recommendations.products.charts import chart_playlists
+from apps.recommendations.products.charts import charts_for
 from apps.recommendations.products.continuation import playlist_recommendations
 from apps.recommendations.products.radio import start_radio
 
@@ -68,7 +70,11 @@ class ChartsView(APIView):
         country = (request.query_params.get("country") or "").upper()
         if country and country not in countries:
             raise ApplicationError(f"Invalid country: {country!r} is not an ISO 3166-1 alpha-2 country code.")
-        country = country or request_country(request)
-        charts = chart_playlists(country=country)
+        user = request.user
+        # `country` picks the charts; what the listener may play is decided where they are.
+        listener = Listener(country=request_country(request), premium=user.is_premium)
+        charts = charts_for(
+            country=country or listener.country, listener=listener, allow_explicit=not user.explicit_filter
+        )
         page = paginate(request, charts, lambda rows: _simplified(request, rows))
         return Response({"playlists": page})

@@ -2,7 +2,12 @@
 the last week, each day's streams worth half those of the day after (a
 one-day half-life, so what is rising now outranks what peaked last week), refreshed hourly by
 Celery beat. They are public playlists owned by the platform's account, so anyone can open, play,
-share and follow them."""
+share and follow them.
+
+A chart is made as the recommender's lists are, with at most two tracks of one artist in any ten
+(`rerank.diversified`), and only of what plays in its country; it is the same playlist for
+everyone there, so what differs per listener (their tier, their explicit-content setting) is
+applied where it is shown to them: `charts_for` and the home view's popular shelf."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import math
 from collections import defaultdict
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from django_countries import countries
 
@@ -17,14 +23,18 @@ from apps.catalog.availability import Listener
 from apps.catalog.models import Genre
 from apps.catalog.selectors import playable_track_facts
 from apps.playback.events.selectors import daily_stream_counts
-from apps.playlists.models import Playlist
-from apps.recommendations.curator import generated_playlist
+from apps.playlists.models import Playlist, PlaylistEntry
+from apps.playlists.services import playlist_delete
+from apps.recommendations.curator import generated_playlist, platform_account
+from apps.recommendations.ml import rerank
 
 CHART = "chart:"  # + "global", "country:FR" or "genre:<pk>"
 SIZE = 50
 WINDOW = timedelta(days=7)
 HALF_LIFE_DAYS = 1.0
-MIN_TRACKS = 10  # a country or genre with fewer charted tracks gets no chart (yet)
+CANDIDATES = SIZE * 4  # room for what does not play there and for what the artist rule passes over
+MIN_TRACKS = 10  # a country or genre with fewer charted tracks gets no chart (yet), or loses it
+SHOWN_TOP = 10  # how much of a chart must hold something for a listener for it to be shown to them
 
 
 def trending_scores(now=None) -> dict[str, dict[int, float]]:
@@ -39,7 +49,11 @@ def trending_scores(now=None) -> dict[str, dict[int, float]]:
     return scores
 
 
+@transaction.atomic
 def refresh_charts(now=None) -> list[Playlist]:
+    """Remake every chart with at least `MIN_TRACKS` charted tracks, and retire the ones that no
+    longer have them. One transaction: listeners see this hour's charts or the last hour's, never
+    some of each, and a refresh that fails part-way changes nothing."""
     scores = trending_scores(now)
     world = scores.get("global", {})
     genre_of = playable_track_facts(list(world), listener=None)
@@ -53,7 +67,7 @@ def refresh_charts(now=None) -> list[Playlist]:
         country = key.split(":", 1)[1] if key.startswith("country:") else None
         listener = Listener(country=country, premium=True) if country else None
         tracks = _top(ranked, listener)
-        if len(tracks) < MIN_TRACKS:
+        if tracks is None:
             continue
         if key == "global":
             name = "Top 50 – Global"
@@ -71,13 +85,31 @@ def refresh_charts(now=None) -> list[Playlist]:
                 public=True,
             )
         )
+    _retire_charts(keep={chart.pk for chart in charts})
     return charts
 
 
-def _top(ranked: dict[int, float], listener: Listener | None) -> list[int]:
-    order = sorted(ranked, key=lambda track: (-ranked[track], track))[: SIZE * 2]
+def _top(ranked: dict[int, float], listener: Listener | None) -> list[int] | None:
+    """The chart, in order: the best scored tracks that play there, at most two of one artist in
+    any ten; None when fewer than `MIN_TRACKS` tracks charted (too little listening yet to call it
+    a chart). That minimum counts what charted, before the artist rule: on a young catalog of few
+    artists a chart is shorter, not missing."""
+    order = sorted(ranked, key=lambda track: (-ranked[track], track))[:CANDIDATES]
     playable = playable_track_facts(order, listener=listener)  # a country's chart: what plays there
-    return [track for track in order if track in playable][:SIZE]
+    charted = [track for track in order if track in playable]
+    if len(charted) < MIN_TRACKS:
+        return None
+    return rerank.diversified(charted, {track: playable[track].artist_id for track in charted}, limit=SIZE)
+
+
+def _retire_charts(*, keep: set[int]) -> None:
+    """Delete the charts not remade this hour, as the Daily Mixes a listener no longer has are:
+    left listed, they would go on showing last hour's tracks as "updated every hour". Should the
+    chart qualify again, a new playlist is made for it."""
+    stale = list(Playlist.live.filter(generator__startswith=CHART, made_for=None).exclude(pk__in=keep).order_by("pk"))
+    platform = platform_account() if stale else None
+    for chart in stale:  # through the playlists' own delete: it locks the row, as a refill does
+        playlist_delete(actor=platform, playlist=chart)
 
 
 def chart_playlists(*, country: str | None) -> list[Playlist]:
@@ -86,3 +118,19 @@ def chart_playlists(*, country: str | None) -> list[Playlist]:
     rank = {f"{CHART}country:{country}": 0, f"{CHART}global": 1}
     shown = [p for p in rows if p.generator in rank or p.generator.startswith(f"{CHART}genre:")]
     return sorted(shown, key=lambda p: (rank.get(p.generator, 2), p.name))
+
+
+def charts_for(*, country: str | None, listener: Listener, allow_explicit: bool) -> list[Playlist]:
+    """`chart_playlists` as shown to one listener: without the charts whose top holds nothing they
+    may play (their market and tier) or want (explicit songs, with the filter on). The chart itself
+    stays whole: it is one public playlist for everyone, read and played through the playlists app."""
+    charts = chart_playlists(country=country)
+    tops: dict[int, list[int]] = defaultdict(list)
+    entries = PlaylistEntry.objects.filter(playlist__in=[chart.pk for chart in charts]).order_by("playlist_id", "key")
+    for chart, track in entries.values_list("playlist_id", "track_id"):  # one query for every chart
+        if len(tops[chart]) < SHOWN_TOP:
+            tops[chart].append(track)
+    wanted = playable_track_facts(
+        [track for top in tops.values() for track in top], listener=listener, allow_explicit=allow_explicit
+    )
+    return [chart for chart in charts if any(track in wanted for track in tops[chart.pk])]

@@ -4,11 +4,15 @@ each left out when it has nothing to show.
     made-for-you        Discover Weekly and the Daily Mixes (made on first visit of the day/week),
                         once the listener has plays, likes or followed artists
     recently-played     the tracks the listener streamed last
-    new-from-followed   new releases (90 days) of the artists they follow
-    popular             the chart of their country (or the world's), as tracks
+    new-from-followed   new releases (90 days) of the artists they follow that they may play here
+    popular             the chart of their country (or the world's), as tracks; before there is
+                        one, the week's most streamed tracks there (or everywhere)
     because-you-liked   recommendations seeded by a track they liked or played much lately
-    charts              the chart playlists
+    charts              the chart playlists with something in them for this listener
 An anonymous visitor gets the popular shelf and the charts.
+
+The charts are shared by everyone in a country; what is particular to this listener (their market
+and tier, their explicit-content setting) is applied here, to what the shelves show of them.
 """
 
 from __future__ import annotations
@@ -18,17 +22,20 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.utils import timezone
+from django_countries import countries
 
 from apps.catalog.availability import Listener
 from apps.catalog.models import Album
-from apps.catalog.selectors import albums_latest_by_artists, playable_track_facts
+from apps.catalog.selectors import albums_new_by_artists_for, playable_track_facts
 from apps.catalog.track_rows import ready_tracks_to_render
 from apps.common.uris import build_uri
 from apps.playback.events.selectors import recently_played
+from apps.playback.events.shelves import popular_now_ids
 from apps.playlists.selectors import followed_artist_ids, playlist_track_ids, playlists_with_counts
 from apps.recommendations import signals
 from apps.recommendations.engine import Ask, recommend
-from apps.recommendations.products.charts import chart_playlists
+from apps.recommendations.ml import rerank
+from apps.recommendations.products.charts import charts_for
 from apps.recommendations.products.mixes import daily_mixes, discover_weekly
 
 SHELF = 10
@@ -53,11 +60,13 @@ def home_view(user, listener: Listener) -> list[Shelf]:
         # sign-up); until then the popular shelf and the charts are the home.
         mixes = [discover_weekly(user), *daily_mixes(user)]
         shelves.append(Shelf("made-for-you", f"Made for {user.display_name}", "playlists", _listed(mixes)))
+    allow_explicit = not (user.is_authenticated and user.explicit_filter)
     if user.is_authenticated:
         shelves.append(Shelf("recently-played", "Recently played", "tracks", _recent(user)))
-        shelves.append(Shelf("new-from-followed", "New releases from artists you follow", "albums", _new(user)))
-    charts = chart_playlists(country=listener.country)
-    shelves.append(_popular(charts, listener, allow_explicit=not (user.is_authenticated and user.explicit_filter)))
+        new = _new(user, listener)
+        shelves.append(Shelf("new-from-followed", "New releases from artists you follow", "albums", new))
+    charts = charts_for(country=listener.country, listener=listener, allow_explicit=allow_explicit)
+    shelves.append(_popular(charts, listener, allow_explicit=allow_explicit))
     if user.is_authenticated:
         shelves.append(_because(user, listener))
     shelves.append(Shelf("charts", "Charts", "playlists", _listed(charts)))
@@ -65,9 +74,10 @@ def home_view(user, listener: Listener) -> list[Shelf]:
 
 
 def _listed(playlists) -> list:
-    """The playlists as the playlists app lists them (with their counts and cover), same order."""
+    """The playlists as the playlists app lists them (with their counts and cover), same order;
+    an empty one (nothing made for this listener plays where they are) is not offered."""
     rows = playlists_with_counts().in_bulk([p.pk for p in playlists])
-    return [rows[p.pk] for p in playlists if p.pk in rows]
+    return [rows[p.pk] for p in playlists if p.pk in rows and rows[p.pk].length]
 
 
 def _tracks(ids: list[int]) -> list:
@@ -82,22 +92,40 @@ def _recent(user) -> list:
     return [track for track in seen.values() if track.is_ready][:SHELF]
 
 
-def _new(user) -> list[Album]:
+def _new(user, listener: Listener) -> list[Album]:
     artists = followed_artist_ids(user)
     if not artists:
         return []
-    return list(albums_latest_by_artists(artists, since=timezone.localdate() - NEW_RELEASE_WINDOW, limit=SHELF))
+    since = timezone.localdate() - NEW_RELEASE_WINDOW
+    return list(albums_new_by_artists_for(listener=listener, artist_ids=artists, since=since, limit=SHELF))
 
 
-def _popular(charts, listener: Listener, *, allow_explicit: bool) -> Shelf | None:
+def _popular(charts, listener: Listener, *, allow_explicit: bool) -> Shelf:
     chart = next((c for c in charts if c.generator in (f"chart:country:{listener.country}", "chart:global")), None)
     if chart is None:
-        return None
+        return _popular_now(listener, allow_explicit=allow_explicit)
     ids = (playlist_track_ids(chart.owner, chart.public_id) or [])[: SHELF * 2]
-    playable = playable_track_facts(ids, listener=listener, allow_explicit=allow_explicit)
     title = chart.name.replace("Top 50 – ", "Popular in ") if "country:" in chart.generator else "Popular now"
-    tracks = _tracks([t for t in ids if t in playable][:SHELF])
+    tracks = _popular_tracks(ids, listener, allow_explicit=allow_explicit)
     return Shelf(POPULAR, title, "tracks", tracks, context_uri=build_uri("playlist", chart.public_id))
+
+
+def _popular_now(listener: Listener, *, allow_explicit: bool) -> Shelf:
+    """Until there is a chart (a young platform has none): the week's most streamed tracks where
+    the listener is, so that a listener with no history still gets what is popular there. No
+    chart stands behind it, so its rows play the shelf itself."""
+    ids, local = popular_now_ids(listener.country)
+    title = f"Popular in {countries.name(listener.country) or listener.country}" if local else "Popular now"
+    return Shelf(POPULAR, title, "tracks", _popular_tracks(ids, listener, allow_explicit=allow_explicit))
+
+
+def _popular_tracks(ids: list[int], listener: Listener, *, allow_explicit: bool) -> list:
+    """Up to a shelf of `ids`, best first, under a chart's rules for this listener: what they may
+    play and want, two tracks of an artist in any ten. A chart keeps that rule already, but leaving
+    out what one listener may not play can bring an artist's tracks closer together."""
+    wanted = playable_track_facts(ids, listener=listener, allow_explicit=allow_explicit)
+    ranked = [track for track in ids if track in wanted]
+    return _tracks(rerank.diversified(ranked, {track: wanted[track].artist_id for track in ranked}, limit=SHELF))
 
 
 def _because(user, listener: Listener) -> Shelf | None:
