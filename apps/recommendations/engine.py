@@ -96,11 +96,12 @@ def recommend(ask: Ask) -> Answer:
         accepted = ask.accept(playable)  # one read of the features for the whole pool
         playable = [track for track in playable if track in accepted]
     ranked = _ranked(model, taste, playable, facts, ask.closeness)
-    outside = _outside_taste(ranked, facts, seeds or [t for t, v in history.items() if v > 0])
+    outside, near = _outside_taste(ranked, facts, seeds or [t for t, v in history.items() if v > 0])
     chosen = rerank.with_exploration(
         ranked,
         {track: facts[track].artist_id for track in ranked},
         outside,
+        explore_from=near,
         limit=ask.limit,
         exploration_share=ask.exploration_share,
     )
@@ -225,17 +226,19 @@ def _sound_rows(index: FeatureIndex, track_ids: list[int]) -> tuple[np.ndarray, 
     return rows, index.track_ids[rows] == ids
 
 
-def _outside_taste(ranked: list[int], facts: dict[int, TrackFacts], taste: list[int]) -> set[int]:
-    """The exploration: the ranked candidates in none of the genres of the taste (the seeds, else
-    the listener's history) but in a genre next to one of them (`genre_neighbours`); where no
-    genre of the taste has a sound known, any genre outside it (the candidates are still drawn
-    from near the taste)."""
+def _outside_taste(
+    ranked: list[int], facts: dict[int, TrackFacts], taste: list[int]
+) -> tuple[set[int], set[int] | None]:
+    """(outside, near): the ranked candidates in none of the genres of the taste (the seeds, else
+    the listener's history), held to the exploration slots; and those of them in a genre next to
+    one of the taste's (`genre_neighbours`), which fill those slots. `near` is None (any of
+    `outside` may) where no genre of the taste has a sound known."""
     if not taste:
-        return set()
+        return set(), None
     known = {genre for track in taste if track in facts for genre in facts[track].genre_ids}
     missing = [track for track in taste if track not in facts]
     if missing:
         known |= {genre for genres in track_genre_ids(missing).values() for genre in genres}
     outside = {track for track in ranked if facts[track].genre_ids and not set(facts[track].genre_ids) & known}
     near = genre_neighbours(known)
-    return outside if near is None else {track for track in outside if near.intersection(facts[track].genre_ids)}
+    return outside, None if near is None else {track for track in outside if near.intersection(facts[track].genre_ids)}

@@ -50,8 +50,10 @@ def _neighbour_map() -> dict[int, frozenset[int]]:
     table, index = facts_table(), feature_index()
     current = _current
     if current is None or current.table is not table or current.index is not index:
-        with _lock:
-            _current = current = _Map(table, index, _build(table, index))
+        with _lock:  # one build per new table or index: the threads that waited take its map
+            current = _current
+            if current is None or current.table is not table or current.index is not index:
+                _current = current = _Map(table, index, _build(table, index))
     return current.neighbours
 
 

@@ -135,15 +135,17 @@ class HybridRanker:
         if among is not None:
             ranked = among[ranked]
         catalog = self.train.catalog
-        known_genres = np.unique(catalog.genre[history])
+        known_genres = np.unique(catalog.genre[history[strength > 0]])  # the engine's taste: positive pairs
         near = [self.neighbours.get(int(genre), frozenset()) for genre in known_genres]
         near_genres = np.array(sorted(frozenset().union(*near)), dtype=catalog.genre.dtype)
-        outside = ~np.isin(catalog.genre[ranked], known_genres) & np.isin(catalog.genre[ranked], near_genres)
-        outside = set(ranked[outside].tolist())
+        away = ~np.isin(catalog.genre[ranked], known_genres)
+        outside = set(ranked[away].tolist())
+        near_taste = set(ranked[away & np.isin(catalog.genre[ranked], near_genres)].tolist())
         return rerank.with_exploration(
             ranked.tolist(),
             dict(zip(ranked.tolist(), catalog.artist[ranked].tolist(), strict=True)),
             outside,
+            explore_from=near_taste,
             limit=k,
             exploration_share=self.exploration_share,
         )

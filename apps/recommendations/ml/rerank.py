@@ -77,13 +77,16 @@ def with_exploration(
     artist_of: dict[int, Hashable],
     outside: set[int],
     *,
+    explore_from: set[int] | None = None,
     limit: int,
     exploration_share: float,
 ) -> list[int]:
     """The final list of every product (and of the offline evaluation, so both are one rule):
     `ranked` best first, of which `outside` are the candidates from outside the taste's genres.
-    Those play only in the exploration slots, at the share asked (with no share, nowhere)."""
-    explore = [track for track in ranked if track in outside][:limit] if exploration_share > 0 else []
+    Those play only in the exploration slots, at the share asked (with no share, nowhere), and of
+    them only `explore_from` (the genres next to the taste; None: any of them) fill those slots."""
+    eligible = outside if explore_from is None else outside & explore_from
+    explore = [track for track in ranked if track in eligible][:limit] if exploration_share > 0 else []
     main = [track for track in ranked if track not in outside] if outside else list(ranked)
     return diversified(
         main,
