@@ -148,3 +148,17 @@ def test_the_charts_leave_out_those_a_free_listener_cannot_play(planted):
 
     assert "Top 50 – Ambient" not in listed_names(UserFactory(country="SE", product=Product.FREE))
     assert "Top 50 – Ambient" in listed_names(UserFactory(country="SE", product=Product.PREMIUM))
+
+
+def test_a_chart_look_alike_of_another_account_is_neither_retired_nor_listed(planted, listener):
+    from apps.playlists.services import playlist_create
+
+    impostor = playlist_create(owner=UserFactory(), name="Top 50 – Fake", public=True)
+    Playlist.objects.filter(pk=impostor.pk).update(generator="chart:country:XX")
+    streamed_today(planted.tracks["techno"][:12])
+
+    made = charts.refresh_charts()  # the platform's own charts only: no PermissionDenied, no rollback
+
+    assert {chart.generator for chart in made} >= {"chart:global", "chart:country:SE"}
+    assert Playlist.live.filter(pk=impostor.pk).exists()
+    assert "Top 50 – Fake" not in listed_names(listener)

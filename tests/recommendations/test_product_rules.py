@@ -192,3 +192,18 @@ def test_a_platform_without_a_stream_yet_still_shows_what_is_popular(listener, p
     shelves = {section["id"]: section for section in api_client_for(listener).get("/v1/views/home").json()["sections"]}
     popular = shelves["popular"]
     assert popular["items"] and popular["items"][0]["id"] == hit.public_id
+
+
+def test_a_daily_mix_never_offers_as_new_a_track_the_listener_played(listener, planted):
+    from apps.recommendations.products import mixes
+    from tests.recommendations.listening import report
+
+    listen(listener, planted.tracks["ambient"][:12], times=2)
+    soured = planted.tracks["ambient"][12]
+    report(listener, soured)  # one stream, then two early skips: its strength nets to zero
+    report(listener, soured, kind="skip", ms_played=5_000)
+    report(listener, soured, kind="skip", ms_played=5_000)
+    absorbed()
+
+    mixed = {pk for mix in mixes.daily_mixes(listener) for pk in mix.entries.values_list("track_id", flat=True)}
+    assert mixed and soured.pk not in mixed

@@ -25,6 +25,7 @@ from apps.catalog.selectors import playable_track_facts
 from apps.playback.events.selectors import daily_stream_counts
 from apps.playlists.models import Playlist, PlaylistEntry
 from apps.playlists.services import playlist_delete
+from apps.recommendations import curator
 from apps.recommendations.curator import generated_playlist, platform_account
 from apps.recommendations.ml import rerank
 
@@ -49,11 +50,12 @@ def trending_scores(now=None) -> dict[str, dict[int, float]]:
     return scores
 
 
-@transaction.atomic
 def refresh_charts(now=None) -> list[Playlist]:
     """Remake every chart with at least `MIN_TRACKS` charted tracks, and retire the ones that no
-    longer have them. One transaction: listeners see this hour's charts or the last hour's, never
-    some of each, and a refresh that fails part-way changes nothing."""
+    longer have them. Every list is worked out first; then one short transaction writes them, in
+    the order of their generators (two refreshes at once lock the same rows in the same order):
+    listeners see this hour's charts or the last hour's, never some of each, a refresh that fails
+    part-way changes nothing, and chart rows are not held while the week's streams are counted."""
     scores = trending_scores(now)
     world = scores.get("global", {})
     genre_of = playable_track_facts(list(world), listener=None)
@@ -62,7 +64,7 @@ def refresh_charts(now=None) -> list[Playlist]:
         for genre in genre_of[track].genre_ids if track in genre_of else ():
             by_genre[f"genre:{genre}"][track] = score
     genres = dict(Genre.objects.values_list("pk", "name"))
-    charts = []
+    made: dict[str, tuple[str, list[int]]] = {}  # generator -> (name, tracks)
     for key, ranked in [*scores.items(), *by_genre.items()]:
         country = key.split(":", 1)[1] if key.startswith("country:") else None
         listener = Listener(country=country, premium=True) if country else None
@@ -75,17 +77,20 @@ def refresh_charts(now=None) -> list[Playlist]:
             name = f"Top 50 – {countries.name(country) or country}"
         else:
             name = f"Top 50 – {genres.get(int(key.split(':')[1]), 'Genre')}"
-        charts.append(
+        made[f"{CHART}{key}"] = (name, tracks)
+    with transaction.atomic():
+        charts = [
             generated_playlist(
-                generator=f"{CHART}{key}",
+                generator=generator,
                 made_for=None,
                 name=name,
                 description="The most played tracks right now, updated every hour.",
                 track_ids=tracks,
                 public=True,
             )
-        )
-    _retire_charts(keep={chart.pk for chart in charts})
+            for generator, (name, tracks) in sorted(made.items())
+        ]
+        _retire_charts(keep={chart.pk for chart in charts})
     return charts
 
 
@@ -106,15 +111,17 @@ def _retire_charts(*, keep: set[int]) -> None:
     """Delete the charts not remade this hour, as the Daily Mixes a listener no longer has are:
     left listed, they would go on showing last hour's tracks as "updated every hour". Should the
     chart qualify again, a new playlist is made for it."""
-    stale = list(Playlist.live.filter(generator__startswith=CHART, made_for=None).exclude(pk__in=keep).order_by("pk"))
-    platform = platform_account() if stale else None
+    platform = platform_account()
+    charts = Playlist.live.filter(generator__startswith=CHART, made_for=None, owner=platform)  # only its own
+    stale = list(charts.exclude(pk__in=keep).order_by("generator"))
     for chart in stale:  # through the playlists' own delete: it locks the row, as a refill does
         playlist_delete(actor=platform, playlist=chart)
 
 
 def chart_playlists(*, country: str | None) -> list[Playlist]:
     """The charts to show someone in `country`: theirs first, then the world's, then the genres'."""
-    rows = list(Playlist.live.filter(generator__startswith=CHART, made_for=None, public=True))
+    ours = Playlist.live.filter(owner__email=curator.EMAIL)  # the platform's: nobody else's "chart:" playlist
+    rows = list(ours.filter(generator__startswith=CHART, made_for=None, public=True))
     rank = {f"{CHART}country:{country}": 0, f"{CHART}global": 1}
     shown = [p for p in rows if p.generator in rank or p.generator.startswith(f"{CHART}genre:")]
     return sorted(shown, key=lambda p: (rank.get(p.generator, 2), p.name))

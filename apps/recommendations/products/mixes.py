@@ -102,6 +102,7 @@ def daily_mixes(user, *, refresh: bool = False) -> list:
     listener = listener_of(user)
     facts = playable_track_facts(list(history), listener=listener, allow_explicit=not user.explicit_filter)
     groups = taste_groups([track for track in history if track in facts], history)
+    known = signals.known_track_ids(user)
     made = []
     for number, group in enumerate(groups, start=1):
         familiar = sorted(group, key=lambda track: -history[track])
@@ -111,7 +112,7 @@ def daily_mixes(user, *, refresh: bool = False) -> list:
                 user=user,
                 seed_tracks=familiar[:5],
                 limit=round(MIX_SIZE * MIX_NEW_SHARE),
-                exclude=set(history),
+                exclude=known,  # new to them: never played, skipped or liked, whatever that netted to
                 allow_explicit=not user.explicit_filter,
             )
         ).track_ids
