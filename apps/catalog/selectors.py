@@ -201,26 +201,16 @@ def genres_top_track_ids(genre_ids, *, limit: int) -> list[int]:
     return list(dict.fromkeys(rows.values_list("pk", flat=True)[: limit * 2]))[:limit]
 
 
-def albums_latest_by_artists(artist_ids, *, since, limit: int):
-    """The newest releases (released since `since`, by today) of these artists that have
-    something to play, newest first."""
-    credited = AlbumArtist.objects.filter(artist_id__in=list(artist_ids)).values("album_id")
-    return (
-        _albums_with_counts()
-        .filter(pk__in=credited, release_date__gte=since, release_date__lte=timezone.localdate())
-        .order_by("-release_date", "-created_at", "-pk")[:limit]
-    )
-
-
 def most_popular_track_ids(*, limit: int) -> list[int]:
     """The ready tracks of highest popularity (read off the (state, -popularity) index)."""
     return list(Track.objects.ready().order_by("-popularity", "pk").values_list("pk", flat=True)[:limit])
 
 
 def albums_new_by_artists_for(*, listener: Listener, artist_ids, since, limit: int):
-    """`albums_latest_by_artists` with the rule of `albums_new_releases`, for this listener's
-    market and tier: only albums with a ready track they may play there now, so a taken-down album
-    or one that plays elsewhere (or only on Premium, for a free listener) never shows."""
+    """The newest releases (released since `since`, by today) of these artists, newest first, with
+    the rule of `albums_new_releases` for this listener's market and tier: only albums with a ready
+    track they may play there now, so a taken-down album or one that plays elsewhere (or only on
+    Premium, for a free listener) never shows."""
     credited = AlbumArtist.objects.filter(artist_id__in=list(artist_ids)).values("album_id")
     playable_here = Track.objects.filter(playable_q(listener)).values("album_id")
     return (
