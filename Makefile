@@ -32,10 +32,10 @@ run: install
 	@$(BIN)/celery --quiet -A streamify worker -B --schedule var/celerybeat-schedule -l warning --concurrency=1 \
 	  --without-mingle --without-gossip & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/uvicorn streamify.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	  $(BIN)/uvicorn streamify.server:application --host $(HOST) --port $(PORT) --lifespan off
 
 serve: install
-	$(BIN)/uvicorn streamify.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	$(BIN)/uvicorn streamify.server:application --host $(HOST) --port $(PORT) --lifespan off
 
 worker: install
 	$(BIN)/celery -A streamify worker -l info --concurrency=1 --without-mingle --without-gossip

@@ -116,6 +116,12 @@ else:
             "TEST": {"NAME": VAR_DIR / "test-streamify.sqlite3"},
         }
     }
+# The web process checkpoints the write-ahead log from a thread this often, not in its commits
+# (apps/common/sqlite_wal.py); 0 leaves it to SQLite's automatic checkpoint.
+SQLITE_CHECKPOINT_SECONDS = env_int("SQLITE_CHECKPOINT_SECONDS", 1)
+# A server process (streamify/server.py) runs Python's full garbage collection on this timer, with
+# small young collections between (apps/common/collector.py); 0 keeps Python's defaults.
+SERVER_GC_FULL_COLLECTION_SECONDS = env_int("SERVER_GC_FULL_COLLECTION_SECONDS", 300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, channel layer, Celery -----------------------------------------------------------

@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     # All the rows and files are made before the server starts (it opens the same SQLite file and
     # media root) and before Playwright, whose sync API keeps an asyncio loop running on this
     # thread, where Django refuses ORM calls.
-    server = start_uvicorn("streamify.asgi:application", PORT, cwd=ROOT, log_path=SERVER_LOG)
+    server = start_uvicorn("streamify.server:application", PORT, cwd=ROOT, log_path=SERVER_LOG)
     try:
         measured = measure(args, album_id, track_ids)
     finally:

@@ -14,7 +14,7 @@ times interleaved:
 - (B) **static**: the same files by path from the same nginx (`root`, sendfile), no checks and
   no cache: the cheapest nginx can serve them. The ratio A / B has a goal of >= 0.9.
 - (C) **Django fallback**: the same signed URLs from the real ASGI application
-  (`streamify.asgi:application` under one uvicorn worker, DEBUG off), the embedded mode's path.
+  (`streamify.server:application` under one uvicorn worker, DEBUG off), the embedded mode's path.
 
 The load is `wrk` (one thread, `--connections` keep-alive connections, cycling through the
 segment URLs) when it is installed, else a Python client with one keep-alive connection per thread,
@@ -193,7 +193,7 @@ def start_nginx(binary: str, segments: list[str]) -> tuple[subprocess.Popen, int
 def start_django() -> tuple[subprocess.Popen, int]:
     port = free_port()
     environment = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1"}
-    command = [sys.executable, "-m", "uvicorn", "streamify.asgi:application", "--port", str(port)]
+    command = [sys.executable, "-m", "uvicorn", "streamify.server:application", "--port", str(port)]
     command += ["--lifespan", "off", "--log-level", "warning", "--no-access-log"]
     process = subprocess.Popen(command, env=environment)  # noqa: S603
     wait_for_port(port)

@@ -265,7 +265,7 @@ def service_round(listeners, track_ids, tag: str, *, batches: int) -> float:
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "uvicorn", "streamify.asgi:application", "--host", "127.0.0.1"]
+    command = [sys.executable, "-m", "uvicorn", "streamify.server:application", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers), "--lifespan", "off", "--no-access-log"]
     command += ["--log-level", "warning", "--loop", "uvloop", "--http", "httptools"]
     server = subprocess.Popen(command, start_new_session=True)  # noqa: S603 (our own interpreter and module)

@@ -54,7 +54,7 @@ def fixtures() -> tuple[str, str]:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    return start_uvicorn("streamify.asgi:application", port, cwd=Path.cwd())
+    return start_uvicorn("streamify.server:application", port, cwd=Path.cwd())
 
 
 def timed_requests(port: int, path: str, token: str, count: int) -> list[float]:

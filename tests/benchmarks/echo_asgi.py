@@ -4,12 +4,12 @@
 
 `/ws/echo/` accepts and sends every frame straight back: no middleware, no routing, no consumer,
 no channel layer, so a round trip there is the cheapest a websocket message gets from this server
-process. Everything else goes to `streamify.asgi.application` untouched.
+process. Everything else goes to the application as a server runs it (`streamify.server`), untouched.
 """
 
 from __future__ import annotations
 
-from streamify.asgi import application as streamify_application
+from streamify.server import application as streamify_application
 
 ECHO_PATH = "/ws/echo/"
 

@@ -32,7 +32,13 @@ from apps.catalog.availability import Listener
 from apps.common.errors import ApplicationError
 from apps.common.socketdb import socket_db
 from apps.playback.player import services
-from apps.playback.player.broadcast import message_text, player_group, state_message
+from apps.playback.player.broadcast import (
+    broadcasts_collected,
+    message_text,
+    player_group,
+    send_collected,
+    state_message,
+)
 
 RATE_PER_SECOND = 10  # commands a connection may send, refilled continuously
 RATE_BURST = 30
@@ -208,15 +214,18 @@ class PlayerConsumer(AsyncWebsocketConsumer):
                 400, 'A command is {"command": "<name>", "args": {...}}.', "INVALID_MESSAGE", command_id
             )
         try:
-            state = await socket_db(self._run)(name, args)
+            state, broadcasts = await socket_db(self._run)(name, args)
         except ApplicationError as exc:
             return await self._error(exc.status, exc.message, exc.reason or "", command_id)
+        await send_collected(broadcasts)
         await self._send({"type": "ack", "id": command_id, "version": state.version})
 
     def _run(self, name: str, args: dict):
         # Where the device is now (a trusted proxy's header on the handshake), else the profile's.
         listener = Listener(country=scope_country(self.scope, self.user), premium=self.user.is_premium)
-        return _command(self.user, listener, self.device_id, name, args)
+        with broadcasts_collected() as broadcasts:  # sent from the event loop: see send_collected
+            state = _command(self.user, listener, self.device_id, name, args)
+        return state, broadcasts
 
     async def player_state(self, event):
         await self.send(text_data=event["text"])  # rendered once for all of the user's devices

@@ -13,11 +13,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.catalog.availability import Listener, Restriction, restrictions_for
+from apps.catalog.availability import Listener, Restriction, offers_for_ready, restrictions_for
 from apps.catalog.models import Track
 from apps.common.errors import ApplicationError, NotFound
 from apps.playback.models import Device, DeviceType, PlayerState
-from apps.playback.player import contexts
+from apps.playback.player import contexts, rows
 from apps.playback.player.broadcast import broadcast_state
 from apps.playback.player.errors import PlayerError, device_not_found, no_active_device, restricted
 from apps.playback.player.timeline import Repeat, Timeline
@@ -54,11 +54,10 @@ def _without_waiting_for_the_disk() -> None:
 
 def _locked_state(user) -> PlayerState:
     _without_waiting_for_the_disk()
-    locked = PlayerState.objects.select_for_update(of=("self",)).select_related("active_device")
-    state = locked.filter(user=user).first()
+    state = rows.locked_state(user.pk)
     if state is None:  # the user's first command: create the row, then lock it like any other
         PlayerState.objects.get_or_create(user=user)
-        state = locked.get(user=user)
+        state = rows.locked_state(user.pk)
     state.user = user  # the broadcast renders for this user: no query to load them again
     return state
 
@@ -67,7 +66,7 @@ def _prune_devices(state: PlayerState, now: datetime) -> None:
     """Devices silent past the timeout are dropped; when the active one goes, playback pauses."""
     cutoff = now - timedelta(seconds=settings.PLAYER_DEVICE_TIMEOUT_SECONDS)
     # One indexed read on every command; the writes only when a device did go silent (rare).
-    stale = list(Device.objects.filter(user_id=state.user_id, last_seen_at__lt=cutoff).values_list("pk", flat=True))
+    stale = rows.stale_device_pks(state.user_id, cutoff)
     if not stale:
         return
     if state.active_device_id in stale:
@@ -76,8 +75,8 @@ def _prune_devices(state: PlayerState, now: datetime) -> None:
     Device.objects.filter(pk__in=stale).delete()
 
 
-def _current_track(timeline: Timeline) -> Track | None:
-    return Track.objects.filter(pk=timeline.current).first() if timeline.current else None
+def _current_track(timeline: Timeline) -> rows.TrackFacts | None:
+    return rows.track_facts(timeline.current) if timeline.current else None
 
 
 def _anchor(state: PlayerState, now: datetime, *, playing: bool, position_ms: int | None = None) -> None:
@@ -93,16 +92,21 @@ def _save(state: PlayerState, timeline: Timeline | None = None) -> PlayerState:
     if timeline is not None:
         state.timeline = timeline.to_json()
     state.version += 1
-    state.save()
+    rows.save_state(state)
     broadcast_state(state)
     return state
 
 
 def _playable(track_pk: int, listener: Listener) -> bool:
-    return restrictions_for([Track.objects.get(pk=track_pk)], listener)[track_pk] is None
+    # The rights read without the ORM (every play, resume and skip asks it); the same decision
+    # as restrictions_for, which is asked only for the reason of a refusal.
+    offer = offers_for_ready([track_pk], listener).get(track_pk)
+    return offer is not None and offer.playable
 
 
 def _require_playable(track_pk: int, listener: Listener) -> None:
+    if _playable(track_pk, listener):
+        return
     track = Track.objects.get(pk=track_pk)
     restriction = restrictions_for([track], listener)[track.pk]
     if restriction is not None:
@@ -111,7 +115,7 @@ def _require_playable(track_pk: int, listener: Listener) -> None:
 
 
 def _device(user, device_id: str) -> Device:
-    device = Device.objects.filter(user=user, device_id=str(device_id)[:64]).first()
+    device = rows.user_device(user.pk, str(device_id)[:64])
     if device is None:
         raise device_not_found()
     return device
@@ -236,7 +240,7 @@ def play(
     elif timeline.current is None:
         raise restricted("NO_TRACK", "There is nothing to resume; play a context or tracks.")
     _require_playable(timeline.current, listener)
-    track = Track.objects.get(pk=timeline.current)
+    track = rows.track_facts(timeline.current)
     if position_ms is not None:
         position_ms = _int_param(position_ms, "position_ms", low=0, high=track.duration_ms or None)
     state.active_device = device
@@ -369,8 +373,7 @@ def set_volume(*, user, volume_percent, device_id=None) -> PlayerState:
     device = _target(state, user, device_id)
     if not device.supports_volume:
         raise restricted("VOLUME_CONTROL_DISALLOW", "This device does not allow volume control.")
-    device.volume_percent = volume
-    device.save(update_fields=["volume_percent"])
+    rows.set_device_volume(device, volume)
     return _save(state)
 
 
