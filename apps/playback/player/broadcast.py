@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from apps.catalog.availability import Listener
 from apps.catalog.freshness import catalog_version
+from apps.common.memo import VersionedMemo
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,16 @@ def player_group(user_public_id: str) -> str:
     return f"player.{user_public_id}"
 
 
+# Rendered items this process has used lately, in front of the shared cache: a seek or a pause
+# re-sends the item it sent a moment ago, and the shared cache cost a read (a Redis round trip in
+# the services mode, an unpickling in the embedded one) on every change. The dicts are shared:
+# they are only ever serialised, never changed.
+MAX_MEMOISED_ITEMS = 5_000  # ~3 KB each
+_items = VersionedMemo(
+    version=catalog_version, lifetime=lambda: settings.CATALOG_RENDER_CACHE_SECONDS, max_entries=MAX_MEMOISED_ITEMS
+)
+
+
 def _cached_items(request, listener: Listener):
     """`state_object`'s item renderer for broadcasts: the full track object and its duration for
     this listener's market, reused for CATALOG_RENDER_CACHE_SECONDS under one catalog version.
@@ -40,12 +51,18 @@ def _cached_items(request, listener: Listener):
     from apps.playback.player.representations import render_item
 
     def item_for(track_pk: int) -> tuple[dict, int] | None:
+        memo = _items.entries()
+        identity = (track_pk, listener.country, listener.premium)
+        if (found := memo.get(identity)) is not None:
+            return found
         key = f"player:item:{catalog_version()}:{track_pk}:{listener.country}:{int(listener.premium)}"
         cached = cache.get(key)
         if cached is None:
             cached = render_item(request, track_pk, listener)
             if cached is not None:
                 cache.set(key, cached, settings.CATALOG_RENDER_CACHE_SECONDS)
+        if cached is not None:
+            memo[identity] = cached
         return cached
 
     return item_for
