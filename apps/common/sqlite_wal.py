@@ -9,9 +9,9 @@ that wrote could pay it.
 `checkpoint_in_background()` turns the automatic checkpoint off for the web process's connections
 and starts a thread that runs a PASSIVE checkpoint every SQLITE_CHECKPOINT_SECONDS on a connection
 of its own. PASSIVE never waits for readers or writers (what a busy reader still needs is copied
-next time), and sqlite3 releases the GIL while it works, so no request waits on it. Other
-processes (the Celery worker) keep the automatic checkpoint, so the log is still bounded should
-this thread stop.
+next time), and sqlite3 releases the GIL while it works, so no request waits on it. The thread
+never stops on an error (it logs it and tries again next round); other processes (the Celery
+worker) keep SQLite's automatic checkpoint for their own commits.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def checkpoint(database: Path) -> tuple[int, int, int] | None:
     """One PASSIVE checkpoint of `database`: (busy, frames in the log, frames copied), or None
     when the file is not there (it is never created here)."""
     try:
-        link = sqlite3.connect(f"file:{database}?mode=rw", uri=True, timeout=1)
+        # as_uri() escapes what a URI would misread in a path ("?", "#", "%").
+        link = sqlite3.connect(f"{database.resolve().as_uri()}?mode=rw", uri=True, timeout=1)
     except sqlite3.OperationalError:
         return None
     try:
@@ -59,23 +60,24 @@ def _database() -> Path | None:
 
 def _run(interval: float) -> None:
     stop = threading.Event()  # never set: a daemon thread, it ends with the process
+    missing: set[Path] = set()  # said once each, not every round
     while not stop.wait(interval):
-        database = _database()
-        if database is None:
-            continue
         try:
-            checkpoint(database)
-        except sqlite3.Error:
-            # A locked or vanished file: the next round tries again (and the worker still
-            # checkpoints). Logged, as a log that never shrinks would be worth knowing about.
-            logger.warning("WAL checkpoint of %s failed", database, exc_info=True)
+            database = _database()
+            if database is not None and checkpoint(database) is None and database not in missing:
+                missing.add(database)
+                logger.warning("WAL checkpoint skipped: no database at %s", database)
+        except Exception:
+            # A locked or vanished file, anything: the next round tries again. Logged, as a log
+            # that never shrinks would be worth knowing about.
+            logger.warning("WAL checkpoint failed", exc_info=True)
 
 
 def checkpoint_in_background() -> bool:
     """In this process, checkpoint the SQLite log in a thread instead of in commits. Does nothing
     (False) on other databases or when SQLITE_CHECKPOINT_SECONDS is 0; safe to call twice."""
     interval = settings.SQLITE_CHECKPOINT_SECONDS
-    if connections["default"].vendor != "sqlite" or not interval:
+    if connections["default"].vendor != "sqlite" or interval <= 0:
         return False
     if _started.is_set():
         return True

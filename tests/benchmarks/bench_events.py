@@ -8,7 +8,7 @@ three play.progress, then play.end or skip), each with a fresh random UUID for i
 clients make them, for one of eight listeners, on 100 ready tracks. Two sides:
 
 (A) service: `play_events_ingest` called in-process, one batch after another;
-(B) HTTP: `POST /v1/me/player/events` with a JWT against the real ASGI app (streamify.asgi) served
+(B) HTTP: `POST /v1/me/player/events` with a JWT against the real ASGI app (streamify.server) served
     by uvicorn (httptools, uvloop, no access log), from `--clients` concurrent keep-alive
     connections. The client is a small asyncio loop writing pre-encoded requests, so it takes as
     little of the shared CPUs as a client can; every answer is checked (200, all 50 accepted).

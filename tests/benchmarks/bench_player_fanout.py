@@ -5,7 +5,7 @@
 
 Starts the real ASGI app under uvicorn (one process, as `make serve`, DEBUG off, a random
 SECRET_KEY) through `tests.benchmarks.echo_asgi`, which adds a bare websocket echo at `/ws/echo/`
-to the same process and hands everything else to `streamify.asgi.application` untouched. The
+to the same process and hands everything else to `streamify.server.application` untouched. The
 database is a throwaway: SQLite in a temporary directory with the in-memory channel layer (the
 embedded mode: every socket lives in that one process), or with `--postgres
 postgres://postgres@127.0.0.1:5432` a database it creates there and drops after; `--redis

@@ -8,10 +8,11 @@ import asyncio
 import pytest
 
 from apps.common.layers import InMemoryChannelLayer
+from tests.asyncrun import run_async
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    return run_async(coroutine)
 
 
 def test_a_group_send_queues_every_members_copy_without_giving_up_the_loop():

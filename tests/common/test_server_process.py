@@ -12,9 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-from django.db import connection
-
 from apps.common import sqlite_wal
 from apps.common.collector import MIDDLE_THRESHOLD, NO_AUTOMATIC_FULL, YOUNG_THRESHOLD, tune_for_server
 
@@ -41,20 +38,35 @@ def test_a_checkpoint_copies_the_log_into_the_database(tmp_path):
     writer.close()
 
 
+def test_a_path_a_uri_would_misread_is_checkpointed(tmp_path):
+    folder = tmp_path / "var?x=1#y %41"
+    folder.mkdir()
+    writer = _wal_database(folder / "db.sqlite3")
+    busy, logged, copied = sqlite_wal.checkpoint(folder / "db.sqlite3")
+    assert busy == 0 and copied == logged > 0
+    writer.close()
+
+
 def test_a_checkpoint_never_creates_a_missing_database(tmp_path):
     assert sqlite_wal.checkpoint(tmp_path / "gone.sqlite3") is None
     assert not (tmp_path / "gone.sqlite3").exists()
 
 
-@pytest.mark.django_db
-def test_the_web_process_connections_leave_checkpoints_to_the_thread():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's write-ahead log: the embedded mode's database")
-    with connection.cursor() as cursor:
-        sqlite_wal._no_automatic_checkpoint(None, connection)
-        cursor.execute("PRAGMA wal_autocheckpoint")
-        assert cursor.fetchone()[0] == 0
-        cursor.execute("PRAGMA wal_autocheckpoint=1000")  # as the rest of the suite expects
+def test_the_web_process_connections_leave_checkpoints_to_the_thread(tmp_path, django_db_blocker):
+    """On a Django SQLite connection of its own (the services mode's default database is PostgreSQL),
+    to a scratch file: not the test database, so pytest-django's guard is lifted for it."""
+    from django.db.utils import ConnectionHandler
+
+    handler = ConnectionHandler({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": tmp_path / "db"}})
+    sqlite = handler["default"]
+    with django_db_blocker.unblock():
+        try:
+            sqlite_wal._no_automatic_checkpoint(None, sqlite)
+            with sqlite.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint")
+                assert cursor.fetchone()[0] == 0
+        finally:
+            sqlite.close()
 
 
 def test_the_collector_schedule_for_a_server():
@@ -73,6 +85,16 @@ def test_the_collector_schedule_for_a_server():
         stop.set()
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+def test_a_full_collection_is_due_on_time_or_on_growth():
+    from apps.common.collector import GROWTH_BYTES, full_collection_due, resident_bytes
+
+    assert not full_collection_due(seconds_since=10, full_every=300, grown=GROWTH_BYTES - 1)
+    assert full_collection_due(seconds_since=10, full_every=300, grown=GROWTH_BYTES)
+    assert full_collection_due(seconds_since=300, full_every=300, grown=None)
+    assert not full_collection_due(seconds_since=299, full_every=300, grown=None)
+    assert resident_bytes() > 10 * 2**20  # this process, read from /proc
 
 
 def test_zero_keeps_pythons_schedule():

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.playback.models import Device, PlayerState
 from apps.playback.player import broadcast, rows, services
 from apps.playback.player.timeline import Timeline
+from tests.asyncrun import run_async
 from tests.factories import AlbumFactory, ArtistFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,6 +69,21 @@ def test_a_state_without_an_active_device_reads_none_without_a_query(playing):
     with CaptureQueriesContext(connection) as queries:
         assert state.active_device is None
     assert len(queries) == 0
+
+
+def test_a_device_the_join_did_not_find_is_read_when_needed(playing):
+    """PostgreSQL re-reads a row that changed while the command waited for its lock without redoing
+    the outer join: the state names a device whose columns came back NULL. It must not be taken
+    for a device (a phantom without an id); it is read on first use, as the ORM does."""
+    user, _ = playing
+    with connection.cursor() as cursor:
+        cursor.execute(rows._locked_state_sql(connection.vendor), [user.pk])
+        row = list(cursor.fetchone())
+    row[len(rows.STATE) :] = [None] * len(rows.DEVICE)
+    state = rows.state_from_row(row)
+    with CaptureQueriesContext(connection) as queries:
+        device = state.active_device
+    assert len(queries) == 1 and device.device_id == "tab-1" and device.pk == state.active_device_id
 
 
 def test_saving_the_state_writes_every_field_and_touches_updated_at(playing):
@@ -163,7 +179,9 @@ def test_collected_broadcasts_are_not_sent_from_the_thread_and_leave_in_order(pl
 
     class Layer:
         async def group_send(self, group, message):
-            await asyncio.sleep(0)  # a network layer yields here: order must still hold
+            # A network layer waits here; the first state waits longest, so without the group's
+            # lock the second would overtake it.
+            await asyncio.sleep(0.05 if broadcast.json.loads(message["text"])["version"] == 6 else 0)
             sent.append((group, message))
 
     with broadcast.broadcasts_collected() as first:
@@ -182,7 +200,7 @@ def test_collected_broadcasts_are_not_sent_from_the_thread_and_leave_in_order(pl
     # The layer is replaced only to observe the order of sends; the real layers are exercised by
     # the websocket tests (test_player_websocket.py) in both modes.
     with mock.patch.object(broadcast, "get_channel_layer", return_value=Layer()):
-        asyncio.run(both())
+        run_async(both())
     versions = [broadcast.json.loads(m["text"])["version"] for _, m in sent]
     assert versions == [6, 7]
 
@@ -200,6 +218,6 @@ def test_a_layer_outage_after_commit_is_logged_not_raised(playing, caplog):
 
     # A layer that fails, which a real one does only when its server is down.
     with mock.patch.object(broadcast, "get_channel_layer", return_value=Down()):
-        asyncio.run(broadcast.send_collected(pending))
+        run_async(broadcast.send_collected(pending))
     assert "Could not broadcast" in caplog.text
     assert PlayerState.objects.get(user=user).version == 6  # the command stays committed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import weakref
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -51,19 +52,22 @@ def _cached_items(request, listener: Listener):
     from apps.playback.player.representations import render_item
 
     def item_for(track_pk: int) -> tuple[dict, int] | None:
+        # Entries carry when they were rendered, so that an item taken from the shared cache into
+        # this process's memo is not kept past the lifetime it began with there.
+        lifetime = settings.CATALOG_RENDER_CACHE_SECONDS
         memo = _items.entries()
         identity = (track_pk, listener.country, listener.premium)
-        if (found := memo.get(identity)) is not None:
-            return found
-        key = f"player:item:{catalog_version()}:{track_pk}:{listener.country}:{int(listener.premium)}"
-        cached = cache.get(key)
-        if cached is None:
-            cached = render_item(request, track_pk, listener)
-            if cached is not None:
-                cache.set(key, cached, settings.CATALOG_RENDER_CACHE_SECONDS)
-        if cached is not None:
-            memo[identity] = cached
-        return cached
+        entry = memo.get(identity)
+        if entry is None or time.time() - entry[0] >= lifetime:
+            key = f"player:rendered-item:{catalog_version()}:{track_pk}:{listener.country}:{int(listener.premium)}"
+            entry = cache.get(key)
+            if entry is None or time.time() - entry[0] >= lifetime:
+                entry = (time.time(), render_item(request, track_pk, listener))
+                if entry[1] is not None:
+                    cache.set(key, entry, lifetime)
+            if entry[1] is not None:
+                memo[identity] = entry
+        return entry[1]
 
     return item_for
 
@@ -100,9 +104,12 @@ def message_text(message: dict) -> str:
 
 # Broadcasts kept for the caller to send, while `broadcasts_collected` is open (None: send them).
 _collected: ContextVar[list[tuple[str, dict]] | None] = ContextVar("player_broadcasts", default=None)
-# A process's collected broadcasts leave in the order their commands committed (see send_collected):
-# one lock per event loop (a lock belongs to the loop it first waited in; tests run several).
-_send_order: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+# The collected states of one user leave in the order their commands committed (send_collected):
+# a lock per group, per event loop (a lock belongs to the loop it first waited in; tests run
+# several). Weakly held: a group's lock lives while a send holds or awaits it.
+_send_order: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, weakref.WeakValueDictionary[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @contextmanager
@@ -120,17 +127,24 @@ def broadcasts_collected():
 
 
 async def send_collected(pending: list[tuple[str, dict]]) -> None:
-    """Send what `broadcasts_collected` kept. Commands commit one at a time on the database thread
-    and their coroutines resume in that order; the lock (FIFO) keeps it while a layer's send awaits
-    the network, so a user's devices hear states in version order. A layer outage is logged, not
-    raised: the command has committed, and devices catch up on their next message or reconnect."""
+    """Send what `broadcasts_collected` kept. A process's sockets run their commands one at a time
+    on the database thread and their coroutines resume in that order; the group's lock (FIFO) keeps
+    it while a layer's send awaits the network, so one user's devices hear the states collected in
+    this process in version order, and a slow send holds up only that user. States sent otherwise
+    (the HTTP API, another process) may cross them: devices apply only a newer version (README).
+    A layer outage is logged, not raised: the command has committed, and devices catch up on their
+    next message or reconnect."""
     layer = get_channel_layer()
     if layer is None or not pending:
         return
-    loop = asyncio.get_running_loop()
-    order = _send_order.get(loop) or _send_order.setdefault(loop, asyncio.Lock())
-    async with order:
-        for group, message in pending:
+    locks = _send_order.get(asyncio.get_running_loop())
+    if locks is None:
+        locks = _send_order[asyncio.get_running_loop()] = weakref.WeakValueDictionary()
+    for group, message in pending:
+        lock = locks.get(group)
+        if lock is None:
+            lock = locks[group] = asyncio.Lock()
+        async with lock:
             try:
                 await layer.group_send(group, message)
             except Exception:

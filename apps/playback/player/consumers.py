@@ -85,6 +85,20 @@ def _optional_str(args: dict, name: str) -> str | None:
     return value
 
 
+async def _applied(service, *args, **kwargs):
+    """Run a service that may change the state on the database thread this process's sockets
+    share; the states it broadcasts after commit are rendered there and sent from the event loop
+    (see broadcast.send_collected), in the order the commands committed."""
+
+    def collecting():
+        with broadcasts_collected() as broadcasts:
+            return service(*args, **kwargs), broadcasts
+
+    result, broadcasts = await socket_db(collecting)()
+    await send_collected(broadcasts)
+    return result
+
+
 def _user_from_token(token: str):
     from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
@@ -173,7 +187,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(self.group, self.channel_name)
             return await socket_db(services.device_seen)(user=self.user, device_id=self.device_id)
         if kind == "bye":
-            await socket_db(services.device_gone)(user=self.user, device_id=self.device_id)
+            await _applied(services.device_gone, user=self.user, device_id=self.device_id)
             self.device_id = None
             return None
         if kind == "command":
@@ -193,7 +207,8 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         if not isinstance(device, dict):
             return await self._error(400, 'hello needs "device": {"id", "name", ...}.', "INVALID_MESSAGE")
         try:
-            await socket_db(services.device_hello)(
+            await _applied(
+                services.device_hello,
                 user=self.user,
                 device_id=device.get("id"),
                 name=device.get("name", ""),
@@ -214,18 +229,15 @@ class PlayerConsumer(AsyncWebsocketConsumer):
                 400, 'A command is {"command": "<name>", "args": {...}}.', "INVALID_MESSAGE", command_id
             )
         try:
-            state, broadcasts = await socket_db(self._run)(name, args)
+            state = await _applied(self._run, name, args)
         except ApplicationError as exc:
             return await self._error(exc.status, exc.message, exc.reason or "", command_id)
-        await send_collected(broadcasts)
         await self._send({"type": "ack", "id": command_id, "version": state.version})
 
     def _run(self, name: str, args: dict):
         # Where the device is now (a trusted proxy's header on the handshake), else the profile's.
         listener = Listener(country=scope_country(self.scope, self.user), premium=self.user.is_premium)
-        with broadcasts_collected() as broadcasts:  # sent from the event loop: see send_collected
-            state = _command(self.user, listener, self.device_id, name, args)
-        return state, broadcasts
+        return _command(self.user, listener, self.device_id, name, args)
 
     async def player_state(self, event):
         await self.send(text_data=event["text"])  # rendered once for all of the user's devices

@@ -23,6 +23,7 @@ from apps.playback.models import Device, PlayerState
 
 STATE = ModelColumns(PlayerState, "s")
 DEVICE = ModelColumns(Device, "d")
+DEVICE_PK_INDEX = DEVICE.attnames.index(Device._meta.pk.attname)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +62,22 @@ def locked_state(user_id: int) -> PlayerState | None:
     with connection.cursor() as cursor:
         cursor.execute(_locked_state_sql(connection.vendor), [user_id])
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else state_from_row(row)
+
+
+def state_from_row(row) -> PlayerState:
+    """The state in a row of the locked read, its active device cached when the join found it."""
     state = STATE.make(row)
-    if state.active_device_id is not None:
+    joined_pk = row[len(STATE) + DEVICE_PK_INDEX]
+    if joined_pk is not None and joined_pk == state.active_device_id:
         # Set through the descriptor's cache, as select_related does, so reading it costs no query.
         PlayerState.active_device.field.set_cached_value(state, DEVICE.make(row, len(STATE)))
-    else:
+    elif state.active_device_id is None:
         PlayerState.active_device.field.set_cached_value(state, None)
+    # Otherwise the join saw no device although the state names one: on PostgreSQL a row that
+    # another command changed while this one waited for its lock is read again with its new
+    # values, but the outer join is not redone (its columns come back NULL). The cache is left
+    # empty, so the device is read when it is first needed, as the ORM would.
     return state
 
 
