@@ -41,7 +41,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.benchmarks.harness import free_port
+from tests.benchmarks.harness import free_port, free_ports
 
 SCRATCH = Path(tempfile.mkdtemp(prefix="streamify-bench-delivery-"))
 # Before Django reads its settings: a media root of our own, the embedded mode, and a signing
@@ -176,7 +176,7 @@ class ThreadClient:
 
 
 def start_nginx(binary: str, segments: list[str]) -> tuple[subprocess.Popen, int, int]:
-    edge_port, static_port = free_port(), free_port()
+    edge_port, static_port = free_ports(2)
     prefix = SCRATCH / "nginx"
     options = EdgeOptions(
         listen=f"127.0.0.1:{edge_port}", app_upstream="127.0.0.1:9", origin_port=free_port(), workers="1"

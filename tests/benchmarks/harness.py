@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.ports import free_port, free_ports  # noqa: F401 (re-exported: benchmarks import them from here)
+
 
 def option(name: str) -> str:
     """An option's value before argparse runs (Django reads its settings at import)."""
@@ -55,12 +57,6 @@ def isolated_django(name: str, *, redis: str = "") -> Isolation:
     os.environ["DEBUG"] = "0"
     os.environ["SECRET_KEY"] = os.urandom(32).hex()
     return Isolation(scratch, postgres_server, database)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_uvicorn(app: str, port: int, *, cwd: Path, log_path: Path | None = None) -> subprocess.Popen:

@@ -28,6 +28,7 @@ from apps.playback.streaming import signing
 from apps.playback.streaming.edge import EdgeOptions, nginx_binary, render_edge
 from tests import audio
 from tests.factories import AlbumFactory
+from tests.ports import free_ports
 
 TRACK_SECONDS = 8.0
 NGINX_MISSING = "nginx is not installed (apt-get install nginx-light): the delivery edge cannot be tested"
@@ -144,12 +145,6 @@ def fetch(port: int, path: str, *, method: str = "GET", headers: dict[str, str] 
         return Reply(response.status, response.headers, response.read())
     finally:
         connection.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, *, process: subprocess.Popen | None = None, timeout: float = 10.0) -> None:
@@ -269,7 +264,7 @@ def nginx_edge(tmp_path, _media_root, echo_app) -> Iterator[Edge]:
     if binary is None:
         pytest.skip(NGINX_MISSING)
     prefix = tmp_path / "nginx"
-    edge_port, origin_port = free_port(), free_port()
+    edge_port, origin_port = free_ports(2)
     options = EdgeOptions(
         listen=f"127.0.0.1:{edge_port}", app_upstream=f"127.0.0.1:{echo_app.port}", origin_port=origin_port, workers="1"
     )
