@@ -46,7 +46,8 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
         return queue
 
     async def send(self, channel, message):
-        assert isinstance(message, dict), "message is not a dict"  # noqa: S101 (Channels' own checks)
+        # Channels' own contract checks, kept as its in-memory layer has them (asserts there too).
+        assert isinstance(message, dict), "message is not a dict"  # noqa: S101
         self.require_valid_channel_name(channel)
         assert "__asgi_channel__" not in message  # noqa: S101
         try:
@@ -68,7 +69,7 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
     async def group_send(self, group, message):
         """Every member's copy is queued before this returns, in the order they joined; a full
         channel is skipped, as Channels does."""
-        assert isinstance(message, dict), "Message is not a dict"  # noqa: S101
+        assert isinstance(message, dict), "Message is not a dict"  # noqa: S101 (as Channels checks it)
         self.require_valid_group_name(group)
         self._clean_expired()
         for channel in list(self.groups.get(group, ())):

@@ -81,13 +81,15 @@ def state_from_row(row) -> PlayerState:
     return state
 
 
+def _users_devices(columns: str, rest: str = "") -> str:
+    """`SELECT columns` from one user's devices (alias d, the user the first parameter), then `rest`."""
+    table, user = _quote(Device._meta.db_table), _column(Device, "user")
+    return f"SELECT {columns} FROM {table} d WHERE d.{user} = %s{rest}"  # noqa: S608 (identifiers only, quoted)
+
+
 @cache
 def _stale_devices_sql(vendor: str) -> str:
-    table = _quote(Device._meta.db_table)
-    return (
-        f"SELECT d.{_quote('id')} FROM {table} d WHERE d.{_column(Device, 'user')} = %s "  # noqa: S608 (identifiers only)
-        f"AND d.{_column(Device, 'last_seen_at')} < %s"
-    )
+    return _users_devices(f"d.{_quote('id')}", f" AND d.{_column(Device, 'last_seen_at')} < %s")
 
 
 def stale_device_pks(user_id: int, cutoff: datetime) -> list[int]:
@@ -101,11 +103,7 @@ def stale_device_pks(user_id: int, cutoff: datetime) -> list[int]:
 
 @cache
 def _devices_sql(vendor: str) -> str:
-    table = _quote(Device._meta.db_table)
-    return (
-        f"SELECT {DEVICE.select_list()} FROM {table} d "  # noqa: S608 (identifiers only)
-        f"WHERE d.{_column(Device, 'user')} = %s ORDER BY d.{_quote('id')}"
-    )
+    return _users_devices(DEVICE.select_list(), f" ORDER BY d.{_quote('id')}")
 
 
 def user_devices(user_id: int) -> list[Device]:
@@ -116,11 +114,7 @@ def user_devices(user_id: int) -> list[Device]:
 
 @cache
 def _device_sql(vendor: str) -> str:
-    table = _quote(Device._meta.db_table)
-    return (
-        f"SELECT {DEVICE.select_list()} FROM {table} d "  # noqa: S608 (identifiers only)
-        f"WHERE d.{_column(Device, 'user')} = %s AND d.{_column(Device, 'device_id')} = %s"
-    )
+    return _users_devices(DEVICE.select_list(), f" AND d.{_column(Device, 'device_id')} = %s")
 
 
 def user_device(user_id: int, device_id: str) -> Device | None:
