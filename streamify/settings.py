@@ -261,6 +261,8 @@ STREAM_MIN_MS = 30_000  # a play this long counts as one stream (royalties, char
 
 # --- Player (multi-device playback) --------------------------------------------------------
 PLAYER_DEVICE_TIMEOUT_SECONDS = env_int("PLAYER_DEVICE_TIMEOUT_SECONDS", 90)  # silent longer: dropped
+# Heartbeats a process hears within this many ms are stored in one statement (0: each at once).
+PLAYER_HEARTBEAT_WRITE_MS = env_int("PLAYER_HEARTBEAT_WRITE_MS", 1000)
 PLAYER_FREE_SKIPS_PER_HOUR = env_int("PLAYER_FREE_SKIPS_PER_HOUR", 6)
 PLAYER_PREVIOUS_RESTARTS_AFTER_MS = 3_000  # "previous" past this restarts the track, as players do
 RECOMMENDATIONS_SETTLE_SECONDS = 5.0  # apps.recommendations.signals: how old an event is before it is read

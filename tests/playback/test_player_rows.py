@@ -48,7 +48,7 @@ def playing():
     return user, tracks
 
 
-def test_the_locked_state_is_the_row_the_orm_reads_with_its_device_loaded(playing):
+def test_the_locked_state_is_the_row_the_orm_reads_with_its_devices_listed(playing):
     user, _ = playing
     expected = PlayerState.objects.select_related("active_device").get(user=user)
     state = rows.locked_state(user.pk)
@@ -58,6 +58,8 @@ def test_the_locked_state_is_the_row_the_orm_reads_with_its_device_loaded(playin
     with CaptureQueriesContext(connection) as queries:
         assert fields(state.active_device) == fields(expected.active_device)
     assert len(queries) == 0  # loaded with the state, as select_related does
+    assert [fields(d) for d in state.listed_devices] == [fields(d) for d in Device.objects.filter(user=user)]
+    assert state.active_device is state.listed_devices[0]  # one instance: a change to it shows in both
     assert not state._state.adding and state._state.db == "default"
     assert rows.locked_state(UserFactory().pk) is None
 
@@ -71,16 +73,14 @@ def test_a_state_without_an_active_device_reads_none_without_a_query(playing):
     assert len(queries) == 0
 
 
-def test_a_device_the_join_did_not_find_is_read_when_needed(playing):
-    """PostgreSQL re-reads a row that changed while the command waited for its lock without redoing
-    the outer join: the state names a device whose columns came back NULL. It must not be taken
-    for a device (a phantom without an id); it is read on first use, as the ORM does."""
+def test_an_active_device_missing_from_the_list_is_read_when_needed(playing):
+    """Not reachable under the state's lock (deleting a device clears the state's reference); were
+    it reached, the state must not claim a device it has not got: it is read on first use, as the
+    ORM does."""
     user, _ = playing
-    with connection.cursor() as cursor:
-        cursor.execute(rows._locked_state_sql(connection.vendor), [user.pk])
-        row = list(cursor.fetchone())
-    row[len(rows.STATE) :] = [None] * len(rows.DEVICE)
-    state = rows.state_from_row(row)
+    state = rows.locked_state(user.pk)
+    state._state.fields_cache.pop("active_device")  # as if the list had not held it
+    rows.list_devices(state, [])
     with CaptureQueriesContext(connection) as queries:
         device = state.active_device
     assert len(queries) == 1 and device.device_id == "tab-1" and device.pk == state.active_device_id
@@ -120,15 +120,30 @@ def test_devices_are_the_users_own(playing):
     assert rows.user_device(UserFactory().pk, "tab-1") is None
 
 
-def test_stale_devices_compare_moments_not_text(playing):
-    """SQLite keeps datetimes as text: a cutoff bound as Python's default adapter writes it (with
-    "+00:00") would compare wrongly. One device is silent for two minutes, one seen now."""
+def test_a_command_drops_the_devices_silent_past_the_timeout(playing):
+    """Decided from the listed devices: one silent for two minutes goes (from the table and from
+    the state the broadcast renders), the one seen now stays."""
     user, _ = playing
-    now = timezone.now()
-    Device.objects.filter(user=user, device_id="tab-2").update(last_seen_at=now - timedelta(minutes=2))
-    stale = rows.stale_device_pks(user.pk, now - timedelta(seconds=90))
-    assert stale == [Device.objects.get(user=user, device_id="tab-2").pk]
-    assert rows.stale_device_pks(user.pk, now - timedelta(minutes=5)) == []
+    Device.objects.filter(user=user, device_id="tab-2").update(last_seen_at=timezone.now() - timedelta(minutes=2))
+    with broadcast.broadcasts_collected() as sent:
+        services.seek(user=user, position_ms=1000)
+    assert list(Device.objects.filter(user=user).values_list("device_id", flat=True)) == ["tab-1"]
+    devices = broadcast.json.loads(sent[0][1]["text"])["devices"]
+    assert [d["id"] for d in devices] == ["tab-1"] and devices[0]["is_active"] is True
+
+
+def test_the_broadcast_renders_the_devices_as_the_command_left_them(playing):
+    """A volume change on the active device shows in the state's device and in the device list,
+    with no devices read after commit."""
+    user, _ = playing
+    with broadcast.broadcasts_collected() as sent, CaptureQueriesContext(connection) as queries:
+        services.set_volume(user=user, volume_percent=30)
+    statements = [q["sql"] for q in queries]
+    after_commit = statements[statements.index("COMMIT") + 1 :]  # the item's first rendering only
+    assert after_commit and not any("playback_device" in sql for sql in after_commit)
+    message = broadcast.json.loads(sent[0][1]["text"])
+    assert message["state"]["device"]["volume_percent"] == 30
+    assert [(d["id"], d["volume_percent"]) for d in message["devices"]] == [("tab-1", 30), ("tab-2", 40)]
 
 
 def test_a_volume_change_writes_that_column_only(playing):
@@ -161,14 +176,13 @@ def test_commands_read_and_write_through_the_statements(playing):
     assert Timeline.from_json(stored.timeline).current == tracks[1].pk
     statements = [q["sql"] for q in queries]
     commit = statements.index("COMMIT")
-    # BEGIN, (PostgreSQL: no waiting for the flush), the locked state with its device, the silent
-    # devices, the track's length, the update, COMMIT; then the broadcast's devices (its item is
-    # rendered once, then reused).
+    # BEGIN, (PostgreSQL: no waiting for the flush), the locked state, its devices, the track's
+    # length, the update, COMMIT; then the broadcast's item, rendered once, then reused.
     relaxed = 1 if connection.vendor == "postgresql" else 0
-    assert len(statements[: commit + 1]) == 6 + relaxed and statements[commit + 1].startswith("SELECT d.")
+    assert len(statements[: commit + 1]) == 6 + relaxed and statements[commit + 1].startswith("SELECT ")
     with CaptureQueriesContext(connection) as queries:
         services.seek(user=user, position_ms=6000)
-    assert len(queries) == 7 + relaxed
+    assert len(queries) == 6 + relaxed
 
 
 def test_collected_broadcasts_are_not_sent_from_the_thread_and_leave_in_order(playing):

@@ -74,7 +74,7 @@ def _cached_items(request, listener: Listener):
 
 def state_message(user, state=None) -> dict:
     """What devices receive: the rendered state and the devices. `state` is the row a command has
-    just committed (saves reading it again); without it, the stored one."""
+    just committed, with its devices (saves reading them again); without it, the stored ones."""
     from apps.common.site import SiteRequest
     from apps.playback.models import PlayerState
     from apps.playback.player.representations import devices_object, state_object
@@ -82,7 +82,10 @@ def state_message(user, state=None) -> dict:
 
     if state is None:
         state = PlayerState.objects.select_related("active_device").filter(user=user).first()
-    devices = user_devices(user.pk)
+    # A command's state carries the devices it listed under its lock (rows.list_devices).
+    devices = getattr(state, "listed_devices", None)
+    if devices is None:
+        devices = user_devices(user.pk)
     listener = Listener(country=str(user.country), premium=user.is_premium)
     request = SiteRequest()
     rendered = None

@@ -39,6 +39,7 @@ from apps.playback.player.broadcast import (
     send_collected,
     state_message,
 )
+from apps.playback.player.sightings import device_heard
 
 RATE_PER_SECOND = 10  # commands a connection may send, refilled continuously
 RATE_BURST = 30
@@ -185,7 +186,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             # Group memberships expire (a day by default, in both layers): renewing it with each
             # heartbeat keeps a tab that stays open for days hearing its states.
             await self.channel_layer.group_add(self.group, self.channel_name)
-            return await socket_db(services.device_seen)(user=self.user, device_id=self.device_id)
+            return await device_heard(self.user.pk, self.device_id)
         if kind == "bye":
             await _applied(services.device_gone, user=self.user, device_id=self.device_id)
             self.device_id = None

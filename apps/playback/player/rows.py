@@ -1,8 +1,8 @@
 """The player's hot statements, written by hand.
 
-Every command reads the user's locked state with its active device, checks for silent devices,
-often reads the current track's length, writes the state back, and its broadcast reads the
-devices. Through the ORM, compiling those five statements (whose text never changes) was most of a
+Every command reads the user's locked state and devices, often the current track's length, and
+writes the state back; its broadcast renders the devices it read. Through the ORM, compiling those
+statements (whose text never changes) was most of a
 command's time: a seek took ~2.6 ms in its thread, ~1.5 ms of it building SQL
 (bench_player_fanout; the state change's fan-out is measured against a bare websocket echo). Here
 each statement is built once and the rows become model instances the way the ORM makes them
@@ -12,7 +12,6 @@ each statement is built once and the rows become model instances the way the ORM
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 
 from django.db import connection
@@ -23,7 +22,6 @@ from apps.playback.models import Device, PlayerState
 
 STATE = ModelColumns(PlayerState, "s")
 DEVICE = ModelColumns(Device, "d")
-DEVICE_PK_INDEX = DEVICE.attnames.index(Device._meta.pk.attname)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,60 +43,49 @@ def _column(model, name: str) -> str:
 
 @cache
 def _locked_state_sql(vendor: str) -> str:
-    state_table, device_table = _quote(PlayerState._meta.db_table), _quote(Device._meta.db_table)
-    # PostgreSQL locks the state row only (not the device's); SQLite's IMMEDIATE transaction has
-    # already taken the database's write lock, which serialises commands the same way.
-    lock = " FOR UPDATE OF s" if vendor == "postgresql" else ""
-    return (
-        f"SELECT {STATE.select_list()}, {DEVICE.select_list()} FROM {state_table} s "  # noqa: S608 (identifiers only)
-        f"LEFT JOIN {device_table} d ON d.{_quote('id')} = s.{_column(PlayerState, 'active_device')} "
-        f"WHERE s.{_column(PlayerState, 'user')} = %s{lock}"
-    )
+    # PostgreSQL locks the row; SQLite's IMMEDIATE transaction has already taken the database's
+    # write lock, which serialises commands the same way.
+    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    table = _quote(PlayerState._meta.db_table)
+    return f"SELECT {STATE.select_list()} FROM {table} s WHERE s.{_column(PlayerState, 'user')} = %s{lock}"  # noqa: S608 (identifiers only)
 
 
 def locked_state(user_id: int) -> PlayerState | None:
-    """The user's state, row-locked for the transaction, with `active_device` loaded; None if the
-    user has none yet."""
+    """The user's state, row-locked for the transaction, with the user's devices as they are under
+    that lock (see `list_devices`); None if the user has none yet."""
     with connection.cursor() as cursor:
         cursor.execute(_locked_state_sql(connection.vendor), [user_id])
         row = cursor.fetchone()
-    return None if row is None else state_from_row(row)
-
-
-def state_from_row(row) -> PlayerState:
-    """The state in a row of the locked read, its active device cached when the join found it."""
+    if row is None:
+        return None
     state = STATE.make(row)
-    joined_pk = row[len(STATE) + DEVICE_PK_INDEX]
-    if joined_pk is not None and joined_pk == state.active_device_id:
-        # Set through the descriptor's cache, as select_related does, so reading it costs no query.
-        PlayerState.active_device.field.set_cached_value(state, DEVICE.make(row, len(STATE)))
-    elif state.active_device_id is None:
-        PlayerState.active_device.field.set_cached_value(state, None)
-    # Otherwise the join saw no device although the state names one: on PostgreSQL a row that
-    # another command changed while this one waited for its lock is read again with its new
-    # values, but the outer join is not redone (its columns come back NULL). The cache is left
-    # empty, so the device is read when it is first needed, as the ORM would.
+    list_devices(state, user_devices(user_id))
     return state
+
+
+def list_devices(state: PlayerState, devices: list[Device]) -> None:
+    """Give a locked state its user's devices (`state.listed_devices`), read once for the whole
+    command: which went silent, which one a command names, and, after commit, the list its
+    broadcast renders. Nothing else writes what devices show while the state is locked (commands
+    change devices under that lock; heartbeats write only `last_seen_at`). `active_device` is made
+    the listed instance, so a change to one is a change to the other."""
+    state.listed_devices = devices
+    if state.active_device_id is None:
+        PlayerState.active_device.field.set_cached_value(state, None)
+        return
+    for device in devices:
+        if device.pk == state.active_device_id:
+            # Set through the descriptor's cache, as select_related does: reading it costs no query.
+            PlayerState.active_device.field.set_cached_value(state, device)
+            return
+    # Unreachable under the lock (deleting a device clears the state's reference to it); were it
+    # reached, the cache stays empty and the device is read on first use, as the ORM would.
 
 
 def _users_devices(columns: str, rest: str = "") -> str:
     """`SELECT columns` from one user's devices (alias d, the user the first parameter), then `rest`."""
     table, user = _quote(Device._meta.db_table), _column(Device, "user")
     return f"SELECT {columns} FROM {table} d WHERE d.{user} = %s{rest}"  # noqa: S608 (identifiers only, quoted)
-
-
-@cache
-def _stale_devices_sql(vendor: str) -> str:
-    return _users_devices(f"d.{_quote('id')}", f" AND d.{_column(Device, 'last_seen_at')} < %s")
-
-
-def stale_device_pks(user_id: int, cutoff: datetime) -> list[int]:
-    """The user's devices last seen before `cutoff`."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _stale_devices_sql(connection.vendor), [user_id, connection.ops.adapt_datetimefield_value(cutoff)]
-        )
-        return [pk for (pk,) in cursor.fetchall()]
 
 
 @cache

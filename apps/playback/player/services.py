@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.catalog.availability import Listener, Restriction, offers_for_ready, restrictions_for
@@ -19,7 +20,7 @@ from apps.common.errors import ApplicationError, NotFound
 from apps.playback.models import Device, DeviceType, PlayerState
 from apps.playback.player import contexts, rows
 from apps.playback.player.broadcast import broadcast_state
-from apps.playback.player.errors import PlayerError, device_not_found, no_active_device, restricted
+from apps.playback.player.errors import device_not_found, no_active_device, restricted
 from apps.playback.player.timeline import Repeat, Timeline
 
 RESTRICTION_REASONS = {
@@ -65,14 +66,15 @@ def _locked_state(user) -> PlayerState:
 def _prune_devices(state: PlayerState, now: datetime) -> None:
     """Devices silent past the timeout are dropped; when the active one goes, playback pauses."""
     cutoff = now - timedelta(seconds=settings.PLAYER_DEVICE_TIMEOUT_SECONDS)
-    # One indexed read on every command; the writes only when a device did go silent (rare).
-    stale = rows.stale_device_pks(state.user_id, cutoff)
+    # Decided from the devices the locked read listed; a write only when one did go silent (rare).
+    stale = {device.pk for device in state.listed_devices if device.last_seen_at < cutoff}
     if not stale:
         return
     if state.active_device_id in stale:
         _anchor(state, now, playing=False)
         state.active_device = None
     Device.objects.filter(pk__in=stale).delete()
+    state.listed_devices = [device for device in state.listed_devices if device.pk not in stale]
 
 
 def _current_track(timeline: Timeline) -> rows.TrackFacts | None:
@@ -114,23 +116,25 @@ def _require_playable(track_pk: int, listener: Listener) -> None:
         raise restricted(reason, message)
 
 
-def _device(user, device_id: str) -> Device:
-    device = rows.user_device(user.pk, str(device_id)[:64])
-    if device is None:
-        raise device_not_found()
-    return device
+def _listed_device(state: PlayerState, device_id: str) -> Device:
+    """The user's device of that id, from those the locked read listed (another user's is never there)."""
+    wanted = str(device_id)[:64]
+    for device in state.listed_devices:
+        if device.device_id == wanted:
+            return device
+    raise device_not_found()
 
 
-def _target(state: PlayerState, user, device_id: str | None) -> Device:
+def _target(state: PlayerState, device_id: str | None) -> Device:
     if device_id:
-        return _device(user, device_id)
+        return _listed_device(state, device_id)
     if state.active_device is None:
         raise no_active_device()
     return state.active_device
 
 
-def _require_active(state: PlayerState, user, device_id: str | None) -> Device:
-    device = _target(state, user, device_id)
+def _require_active(state: PlayerState, device_id: str | None) -> Device:
+    device = _target(state, device_id)
     if state.active_device_id != device.pk:
         raise restricted("DEVICE_NOT_CONTROLLABLE", "That device is not the one playing.")
     return device
@@ -176,14 +180,30 @@ def device_hello(
             "last_seen_at": now,
         },
     )
+    rows.list_devices(state, rows.user_devices(user.pk))
     return _save(state)
 
 
-@transaction.atomic
 def device_seen(*, user, device_id: str) -> None:
     """A heartbeat: cheap, no version (nothing a device shows has changed)."""
+    devices_seen({user.pk: {device_id}})
+
+
+SIGHTINGS_PER_STATEMENT = 200  # users; a statement's parameters stay far below SQLite's limit
+
+
+@transaction.atomic
+def devices_seen(sightings: dict[int, set[str]]) -> None:
+    """Heartbeats, many at once (`{user pk: {device id, ...}}`, see sightings.py): each device
+    still listed is seen now; one that has gone (pruned, or said bye) stays gone."""
     _without_waiting_for_the_disk()
-    Device.objects.filter(user=user, device_id=device_id).update(last_seen_at=timezone.now())
+    now = timezone.now()
+    users = [(user_pk, device_ids) for user_pk, device_ids in sightings.items() if device_ids]
+    for start in range(0, len(users), SIGHTINGS_PER_STATEMENT):
+        heard = Q()
+        for user_pk, device_ids in users[start : start + SIGHTINGS_PER_STATEMENT]:
+            heard |= Q(user_id=user_pk, device_id__in=sorted(device_ids))
+        Device.objects.filter(heard).update(last_seen_at=now)
 
 
 @transaction.atomic
@@ -191,11 +211,12 @@ def device_gone(*, user, device_id: str) -> PlayerState:
     """A device says goodbye (a tab closing): it leaves the list; playback pauses if it was playing."""
     now = timezone.now()
     state = _locked_state(user)
-    device = Device.objects.filter(user=user, device_id=device_id).first()
+    device = next((listed for listed in state.listed_devices if listed.device_id == device_id), None)
     if device is not None:
         if state.active_device_id == device.pk:
             _anchor(state, now, playing=False)
             state.active_device = None
+        state.listed_devices.remove(device)
         device.delete()
     _prune_devices(state, now)
     return _save(state)
@@ -225,7 +246,7 @@ def play(
     now = timezone.now()
     state = _locked_state(user)
     _prune_devices(state, now)
-    device = _target(state, user, device_id)
+    device = _target(state, device_id)
     timeline = Timeline.from_json(state.timeline)
     if context_uri and uris:
         raise ApplicationError("Give context_uri or uris, not both.")
@@ -254,7 +275,7 @@ def pause(*, user, device_id=None) -> PlayerState:
     now = timezone.now()
     state = _locked_state(user)
     _prune_devices(state, now)
-    _require_active(state, user, device_id)
+    _require_active(state, device_id)
     if not state.is_playing:
         raise restricted("ALREADY_PAUSED", "Playback is already paused.")
     _anchor(state, now, playing=False)
@@ -286,7 +307,7 @@ def skip_to_next(
     now = timezone.now()
     state = _locked_state(user)
     _prune_devices(state, now)
-    _require_active(state, user, device_id)
+    _require_active(state, device_id)
     timeline = Timeline.from_json(state.timeline)
     if ended and ended_track is not None:
         current = _current_track(timeline)
@@ -316,7 +337,7 @@ def skip_to_previous(*, user, listener: Listener, device_id=None) -> PlayerState
     now = timezone.now()
     state = _locked_state(user)
     _prune_devices(state, now)
-    _require_active(state, user, device_id)
+    _require_active(state, device_id)
     timeline = Timeline.from_json(state.timeline)
     track = _current_track(timeline)
     if track and position_now(state, track.duration_ms, now) > settings.PLAYER_PREVIOUS_RESTARTS_AFTER_MS:
@@ -335,7 +356,7 @@ def seek(*, user, position_ms, device_id=None) -> PlayerState:
     now = timezone.now()
     state = _locked_state(user)
     _prune_devices(state, now)
-    _require_active(state, user, device_id)
+    _require_active(state, device_id)
     track = _current_track(Timeline.from_json(state.timeline))
     if track is None:
         raise restricted("NO_TRACK", "Nothing is playing.")
@@ -352,7 +373,7 @@ def set_repeat(*, user, mode, device_id=None) -> PlayerState:
         raise ApplicationError("state must be track, context or off.")
     state = _locked_state(user)
     _prune_devices(state, timezone.now())
-    _require_active(state, user, device_id)
+    _require_active(state, device_id)
     return _save(state, Timeline.from_json(state.timeline).with_repeat(Repeat(mode)))
 
 
@@ -360,7 +381,7 @@ def set_repeat(*, user, mode, device_id=None) -> PlayerState:
 def set_shuffle(*, user, on: bool, device_id=None) -> PlayerState:
     state = _locked_state(user)
     _prune_devices(state, timezone.now())
-    _require_active(state, user, device_id)
+    _require_active(state, device_id)
     timeline = Timeline.from_json(state.timeline)
     return _save(state, timeline.with_shuffle(on, seed=secrets.randbelow(2**31) if on else None))
 
@@ -370,7 +391,7 @@ def set_volume(*, user, volume_percent, device_id=None) -> PlayerState:
     volume = _int_param(volume_percent, "volume_percent", low=0, high=100)
     state = _locked_state(user)
     _prune_devices(state, timezone.now())
-    device = _target(state, user, device_id)
+    device = _target(state, device_id)
     if not device.supports_volume:
         raise restricted("VOLUME_CONTROL_DISALLOW", "This device does not allow volume control.")
     rows.set_device_volume(device, volume)
@@ -383,7 +404,7 @@ def add_to_queue(*, user, listener: Listener, uri: str, device_id=None) -> Playe
         raise ApplicationError("uri is required: a track URI.")
     state = _locked_state(user)
     _prune_devices(state, timezone.now())
-    _target(state, user, device_id)
+    _target(state, device_id)
     track_pk = contexts.track_pk(uri)
     _require_playable(track_pk, listener)
     return _save(state, Timeline.from_json(state.timeline).enqueue(track_pk))
@@ -396,7 +417,7 @@ def transfer(*, user, device_ids, play: bool | None = None) -> PlayerState:
     now = timezone.now()
     state = _locked_state(user)
     _prune_devices(state, now)
-    device = _device(user, device_ids[0])
+    device = _listed_device(state, device_ids[0])
     playing = state.is_playing if play is None else bool(play)
     if playing and Timeline.from_json(state.timeline).current is None:
         playing = False
@@ -407,7 +428,7 @@ def transfer(*, user, device_ids, play: bool | None = None) -> PlayerState:
 
 def device_lookup(user, device_id: str) -> Device:
     """For the API: a device of this user, or 404 (another user's device is never found)."""
-    try:
-        return _device(user, device_id)
-    except PlayerError as exc:
-        raise NotFound(exc.message) from exc
+    device = rows.user_device(user.pk, str(device_id)[:64])
+    if device is None:
+        raise NotFound(device_not_found().message)
+    return device

@@ -1,0 +1,96 @@
+"""Heartbeats a process hears are stored together (apps/playback/player/sightings.py): one
+statement per PLAYER_HEARTBEAT_WRITE_MS for all of them, never another user's device, never a
+device that has gone."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from apps.common.socketdb import close_socket_connections, socket_db
+from apps.playback.models import Device
+from apps.playback.player import services, sightings
+from tests.asyncrun import run_async
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LONG_AGO = timezone.now() - timedelta(minutes=1)
+
+
+def _device(user, device_id: str) -> Device:
+    return Device.objects.create(user=user, device_id=device_id, name=device_id, last_seen_at=LONG_AGO)
+
+
+def _seen(user, device_id: str) -> bool:
+    return Device.objects.get(user=user, device_id=device_id).last_seen_at > LONG_AGO
+
+
+def test_devices_seen_writes_each_users_named_devices_only():
+    alice, bob = UserFactory(), UserFactory()
+    for user in (alice, bob):
+        _device(user, "tab-1")
+        _device(user, "tab-2")
+
+    services.devices_seen({alice.pk: {"tab-1", "tab-2"}, bob.pk: {"tab-2", "gone"}})
+
+    assert _seen(alice, "tab-1") and _seen(alice, "tab-2") and _seen(bob, "tab-2")
+    assert not _seen(bob, "tab-1")  # the same id, another user's device: untouched
+    assert not Device.objects.filter(device_id="gone").exists()  # a heartbeat lists nothing anew
+
+
+def test_heartbeats_heard_together_are_written_in_one_statement_after_the_delay(settings):
+    settings.PLAYER_HEARTBEAT_WRITE_MS = 300
+    users = [UserFactory() for _ in range(3)]
+    for user in users:
+        _device(user, "tab")
+
+    async def scenario():
+        for user in users:
+            await sightings.device_heard(user.pk, "tab")
+        await sightings.device_heard(users[0].pk, "tab")  # twice in the window: written once
+        written_at_once = await socket_db(lambda: [_seen(user, "tab") for user in users])()
+        await asyncio.sleep(0.6)
+        close_socket_connections()
+        return written_at_once
+
+    # Wrapped, not replaced: the real statement runs; the wrapper counts the writes.
+    with mock.patch.object(services, "devices_seen", wraps=services.devices_seen) as write:
+        written_at_once = run_async(scenario())
+
+    assert written_at_once == [False, False, False]
+    assert all(_seen(user, "tab") for user in users)
+    assert write.call_count == 1
+    assert write.call_args.args[0] == {user.pk: {"tab"} for user in users}
+
+
+def test_without_a_delay_each_heartbeat_is_written_at_once(settings):
+    settings.PLAYER_HEARTBEAT_WRITE_MS = 0
+    user = UserFactory()
+    _device(user, "tab")
+
+    async def scenario():
+        await sightings.device_heard(user.pk, "tab")
+        close_socket_connections()
+
+    run_async(scenario())
+    assert _seen(user, "tab")
+
+
+def test_a_failed_write_is_logged_not_raised_and_the_next_heartbeats_are_written(settings, caplog):
+    settings.PLAYER_HEARTBEAT_WRITE_MS = 0
+    user = UserFactory()
+    _device(user, "tab")
+
+    async def scenario():
+        await sightings.write({"not a user": {"tab"}})  # the statement fails: nothing reaches the socket
+        await sightings.device_heard(user.pk, "tab")
+        close_socket_connections()
+
+    run_async(scenario())
+    assert "Could not store 1 devices' heartbeats" in caplog.text
+    assert _seen(user, "tab")
