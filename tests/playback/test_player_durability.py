@@ -35,7 +35,7 @@ def test_player_writes_relax_the_flush_and_play_events_keep_it():
         services.device_hello(user=user, device_id="tab", name="Tab")
         assert synchronous_commit() == expected_relaxed
     with transaction.atomic():
-        services.device_seen(user=user, device_id="tab")
+        services.devices_seen({user.pk: {"tab"}})
         assert synchronous_commit() == expected_relaxed
     with transaction.atomic():
         track = TrackFactory()

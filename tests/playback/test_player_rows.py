@@ -115,9 +115,8 @@ def test_devices_are_the_users_own(playing):
     stranger = UserFactory()
     Device.objects.create(user=stranger, device_id="tab-1", name="Theirs", last_seen_at=timezone.now())
     assert [d.name for d in rows.user_devices(user.pk)] == ["Laptop", "Phone"]
-    assert fields(rows.user_device(user.pk, "tab-1")) == fields(Device.objects.get(user=user, device_id="tab-1"))
-    assert rows.user_device(user.pk, "tab-9") is None
-    assert rows.user_device(UserFactory().pk, "tab-1") is None
+    assert [fields(d) for d in rows.user_devices(user.pk)] == [fields(d) for d in Device.objects.filter(user=user)]
+    assert rows.user_devices(UserFactory().pk) == []
 
 
 def test_a_command_drops_the_devices_silent_past_the_timeout(playing):
@@ -149,7 +148,7 @@ def test_the_broadcast_renders_the_devices_as_the_command_left_them(playing):
 def test_a_volume_change_writes_that_column_only(playing):
     """A heartbeat may write the row's last_seen_at meanwhile: it is kept."""
     user, _ = playing
-    device = rows.user_device(user.pk, "tab-2")
+    device = rows.user_devices(user.pk)[1]
     later = timezone.now() + timedelta(seconds=30)
     Device.objects.filter(pk=device.pk).update(last_seen_at=later, name="Renamed")
     rows.set_device_volume(device, 75)

@@ -26,6 +26,14 @@ def _device(user, device_id: str) -> Device:
     return Device.objects.create(user=user, device_id=device_id, name=device_id, last_seen_at=LONG_AGO)
 
 
+@pytest.fixture
+def listener():
+    """A user with one device, last seen a minute ago."""
+    user = UserFactory()
+    _device(user, "tab")
+    return user
+
+
 def _seen(user, device_id: str) -> bool:
     return Device.objects.get(user=user, device_id=device_id).last_seen_at > LONG_AGO
 
@@ -68,10 +76,9 @@ def test_heartbeats_heard_together_are_written_in_one_statement_after_the_delay(
     assert write.call_args.args[0] == {user.pk: {"tab"} for user in users}
 
 
-def test_without_a_delay_each_heartbeat_is_written_at_once(settings):
+def test_without_a_delay_each_heartbeat_is_written_at_once(listener, settings):
     settings.PLAYER_HEARTBEAT_WRITE_MS = 0
-    user = UserFactory()
-    _device(user, "tab")
+    user = listener
 
     async def scenario():
         await sightings.device_heard(user.pk, "tab")
@@ -81,10 +88,9 @@ def test_without_a_delay_each_heartbeat_is_written_at_once(settings):
     assert _seen(user, "tab")
 
 
-def test_a_failed_write_is_logged_not_raised_and_the_next_heartbeats_are_written(settings, caplog):
+def test_a_failed_write_is_logged_not_raised_and_the_next_heartbeats_are_written(listener, settings, caplog):
     settings.PLAYER_HEARTBEAT_WRITE_MS = 0
-    user = UserFactory()
-    _device(user, "tab")
+    user = listener
 
     async def scenario():
         await sightings.write({"not a user": {"tab"}})  # the statement fails: nothing reaches the socket
@@ -94,3 +100,30 @@ def test_a_failed_write_is_logged_not_raised_and_the_next_heartbeats_are_written
     run_async(scenario())
     assert "Could not store 1 devices' heartbeats" in caplog.text
     assert _seen(user, "tab")
+
+
+def test_every_window_is_written_not_only_the_first(listener, settings):
+    settings.PLAYER_HEARTBEAT_WRITE_MS = 100
+    user = listener
+
+    async def scenario():
+        await sightings.device_heard(user.pk, "tab")
+        await asyncio.sleep(0.3)
+        first = await socket_db(lambda: Device.objects.get(user=user).last_seen_at)()
+        await sightings.device_heard(user.pk, "tab")
+        await asyncio.sleep(0.3)
+        second = await socket_db(lambda: Device.objects.get(user=user).last_seen_at)()
+        close_socket_connections()
+        return first, second
+
+    first, second = run_async(scenario())
+    assert LONG_AGO < first < second
+
+
+def test_many_users_are_written_in_statements_of_a_bounded_size(settings):
+    users = [UserFactory() for _ in range(3)]
+    for user in users:
+        _device(user, "tab")
+    with mock.patch.object(services, "SIGHTINGS_PER_STATEMENT", 2):  # a constant, made small
+        services.devices_seen({user.pk: {"tab"} for user in users})
+    assert all(_seen(user, "tab") for user in users)

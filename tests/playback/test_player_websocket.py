@@ -8,12 +8,15 @@ import json
 import threading
 import time
 from contextlib import ExitStack
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 from websockets.sync.client import connect
 
 from apps.accounts.models import Product, Role
+from apps.playback.models import Device as PlayerDevice
 from apps.playback.models import PlayerState
 from apps.rights import services as rights
 from tests.factories import AlbumFactory, ArtistFactory, TrackFactory, UserFactory
@@ -298,3 +301,26 @@ def test_commands_use_the_country_a_trusted_proxy_puts_on_the_handshake(django_s
     assert sweden["type"] == "ack", sweden  # the profile's Sweden
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]  # the same header from an untrusted peer: ignored
     assert play_from({"X-Country": "DE"})["type"] == "ack"
+
+
+def test_a_heartbeat_frame_keeps_the_device_seen(devices, settings):
+    settings.PLAYER_HEARTBEAT_WRITE_MS = 100
+    user = UserFactory()
+    tab = devices(user, "tab")
+    long_ago = timezone.now() - timedelta(minutes=1)
+    PlayerDevice.objects.filter(user=user, device_id="tab").update(last_seen_at=long_ago)
+    tab.send({"type": "heartbeat"})
+    deadline = time.monotonic() + 5
+    while PlayerDevice.objects.get(user=user, device_id="tab").last_seen_at == long_ago:
+        assert time.monotonic() < deadline, "the heartbeat was never stored"
+        time.sleep(0.05)
+
+
+def test_a_device_saying_bye_leaves_the_others_lists_and_pauses_playback_it_held(devices, album):
+    user = UserFactory()
+    laptop, phone = devices(user, "laptop"), devices(user, "phone")
+    laptop.command("c1", "play", context_uri=f"spotify:album:{album.public_id}")
+    laptop.send({"type": "bye"})
+    state = phone.read_until(lambda m: m["type"] == "state" and {d["id"] for d in m["devices"]} == {"phone"})
+    assert state["state"]["is_playing"] is False and state["state"]["device"] is None
+    assert list(PlayerDevice.objects.filter(user=user).values_list("device_id", flat=True)) == ["phone"]

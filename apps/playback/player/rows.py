@@ -79,7 +79,8 @@ def list_devices(state: PlayerState, devices: list[Device]) -> None:
             PlayerState.active_device.field.set_cached_value(state, device)
             return
     # Unreachable under the lock (deleting a device clears the state's reference to it); were it
-    # reached, the cache stays empty and the device is read on first use, as the ORM would.
+    # reached, no device is claimed: it is read on first use, as the ORM would.
+    state._state.fields_cache.pop("active_device", None)
 
 
 def _users_devices(columns: str, rest: str = "") -> str:
@@ -97,19 +98,6 @@ def user_devices(user_id: int) -> list[Device]:
     with connection.cursor() as cursor:
         cursor.execute(_devices_sql(connection.vendor), [user_id])
         return [DEVICE.make(row) for row in cursor.fetchall()]
-
-
-@cache
-def _device_sql(vendor: str) -> str:
-    return _users_devices(DEVICE.select_list(), f" AND d.{_column(Device, 'device_id')} = %s")
-
-
-def user_device(user_id: int, device_id: str) -> Device | None:
-    """The user's device of that client id (another user's of the same id is never found)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_device_sql(connection.vendor), [user_id, device_id])
-        row = cursor.fetchone()
-    return DEVICE.make(row) if row else None
 
 
 @cache

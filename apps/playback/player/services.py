@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.catalog.availability import Listener, Restriction, offers_for_ready, restrictions_for
 from apps.catalog.models import Track
-from apps.common.errors import ApplicationError, NotFound
+from apps.common.errors import ApplicationError
 from apps.playback.models import Device, DeviceType, PlayerState
 from apps.playback.player import contexts, rows
 from apps.playback.player.broadcast import broadcast_state
@@ -184,21 +184,18 @@ def device_hello(
     return _save(state)
 
 
-def device_seen(*, user, device_id: str) -> None:
-    """A heartbeat: cheap, no version (nothing a device shows has changed)."""
-    devices_seen({user.pk: {device_id}})
-
-
 SIGHTINGS_PER_STATEMENT = 200  # users; a statement's parameters stay far below SQLite's limit
 
 
 @transaction.atomic
 def devices_seen(sightings: dict[int, set[str]]) -> None:
-    """Heartbeats, many at once (`{user pk: {device id, ...}}`, see sightings.py): each device
-    still listed is seen now; one that has gone (pruned, or said bye) stays gone."""
+    """Heartbeats (`{user pk: {device id, ...}}`, see sightings.py): cheap, no version (nothing a
+    device shows has changed). Each device still listed is seen now; one that has gone (pruned,
+    or said bye) stays gone."""
     _without_waiting_for_the_disk()
     now = timezone.now()
-    users = [(user_pk, device_ids) for user_pk, device_ids in sightings.items() if device_ids]
+    # In one order in every process, so that two batches lock rows in the same order.
+    users = sorted((user_pk, device_ids) for user_pk, device_ids in sightings.items() if device_ids)
     for start in range(0, len(users), SIGHTINGS_PER_STATEMENT):
         heard = Q()
         for user_pk, device_ids in users[start : start + SIGHTINGS_PER_STATEMENT]:
@@ -424,11 +421,3 @@ def transfer(*, user, device_ids, play: bool | None = None) -> PlayerState:
     _anchor(state, now, playing=playing)
     state.active_device = device
     return _save(state)
-
-
-def device_lookup(user, device_id: str) -> Device:
-    """For the API: a device of this user, or 404 (another user's device is never found)."""
-    device = rows.user_device(user.pk, str(device_id)[:64])
-    if device is None:
-        raise NotFound(device_not_found().message)
-    return device

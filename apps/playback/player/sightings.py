@@ -6,8 +6,8 @@ the one database thread a process's sockets share, ~1.2 ms each under load, and 
 arrived during one waited for it: most of the fan-out's slowest changes had overlapped a
 heartbeat (bench_player_fanout, traced inside the server). `last_seen_at` only decides whether a
 device has been silent past PLAYER_DEVICE_TIMEOUT_SECONDS (90 s), so writing it a second late
-changes nothing a listener sees. Sightings still pending when the process stops are lost, which
-makes those devices look at most a second staler.
+changes nothing a listener sees. Sightings still pending when the process stops are lost: those
+devices look older by one heartbeat (30 s), still well inside the timeout.
 """
 
 from __future__ import annotations
@@ -25,23 +25,24 @@ logger = logging.getLogger(__name__)
 
 
 class Sightings:
-    """The devices heard from on one event loop since its last write, by user."""
+    """The devices heard from on one event loop since its last write, by user. It holds no
+    reference to its loop (a loop's entry must not keep the loop alive)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop):
-        self.loop = loop
+    def __init__(self):
         self.pending: dict[int, set[str]] = {}
-        self.timer: asyncio.TimerHandle | None = None
+        self.scheduled = False
         self.writing: set[asyncio.Task] = set()  # held, as the loop keeps only weak references
 
     def note(self, user_pk: int, device_id: str, delay: float) -> None:
         self.pending.setdefault(user_pk, set()).add(device_id)
-        if self.timer is None:
-            self.timer = self.loop.call_later(delay, self._write_pending)
+        if not self.scheduled:
+            self.scheduled = True
+            asyncio.get_running_loop().call_later(delay, self._write_pending)
 
     def _write_pending(self) -> None:
-        self.timer = None
+        self.scheduled = False
         batch, self.pending = self.pending, {}
-        task = self.loop.create_task(write(batch))
+        task = asyncio.get_running_loop().create_task(write(batch))
         self.writing.add(task)
         task.add_done_callback(self.writing.discard)
 
@@ -66,6 +67,6 @@ async def device_heard(user_pk: int, device_id: str) -> None:
     loop = asyncio.get_running_loop()
     sightings = _by_loop.get(loop)
     if sightings is None:
-        sightings = _by_loop[loop] = Sightings(loop)
+        sightings = _by_loop[loop] = Sightings()
     sightings.note(user_pk, device_id, delay)
     return None
