@@ -77,6 +77,7 @@ def test_the_collector_schedule_for_a_server():
     try:
         assert gc.get_threshold() == (YOUNG_THRESHOLD, MIDDLE_THRESHOLD, NO_AUTOMATIC_FULL)
         assert gc.get_freeze_count() > 0
+        # The timer thread collects every 0.05 s: polled until it has run three times, or 5 s.
         deadline = time.monotonic() + 5
         while gc.get_stats()[2]["collections"] < full_before + 3 and time.monotonic() < deadline:
             time.sleep(0.02)

@@ -62,7 +62,7 @@ def test_heartbeats_heard_together_are_written_in_one_statement_after_the_delay(
             await sightings.device_heard(user.pk, "tab")
         await sightings.device_heard(users[0].pk, "tab")  # twice in the window: written once
         written_at_once = await socket_db(lambda: [_seen(user, "tab") for user in users])()
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(0.6)  # past the 300 ms window: the loop's timer has fired and the write ran
         close_socket_connections()
         return written_at_once
 
@@ -108,10 +108,10 @@ def test_every_window_is_written_not_only_the_first(listener, settings):
 
     async def scenario():
         await sightings.device_heard(user.pk, "tab")
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # past the 100 ms window
         first = await socket_db(lambda: Device.objects.get(user=user).last_seen_at)()
         await sightings.device_heard(user.pk, "tab")
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # past the 100 ms window
         second = await socket_db(lambda: Device.objects.get(user=user).last_seen_at)()
         close_socket_connections()
         return first, second

@@ -310,6 +310,7 @@ def test_a_heartbeat_frame_keeps_the_device_seen(devices, settings):
     long_ago = timezone.now() - timedelta(minutes=1)
     PlayerDevice.objects.filter(user=user, device_id="tab").update(last_seen_at=long_ago)
     tab.send({"type": "heartbeat"})
+    # Stored by the server's batch within PLAYER_HEARTBEAT_WRITE_MS: polled, with a deadline.
     deadline = time.monotonic() + 5
     while PlayerDevice.objects.get(user=user, device_id="tab").last_seen_at == long_ago:
         assert time.monotonic() < deadline, "the heartbeat was never stored"

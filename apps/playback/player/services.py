@@ -116,13 +116,17 @@ def _require_playable(track_pk: int, listener: Listener) -> None:
         raise restricted(reason, message)
 
 
-def _listed_device(state: PlayerState, device_id: str) -> Device:
+def _listed(state: PlayerState, device_id) -> Device | None:
     """The user's device of that id, from those the locked read listed (another user's is never there)."""
     wanted = str(device_id)[:64]
-    for device in state.listed_devices:
-        if device.device_id == wanted:
-            return device
-    raise device_not_found()
+    return next((device for device in state.listed_devices if device.device_id == wanted), None)
+
+
+def _listed_device(state: PlayerState, device_id: str) -> Device:
+    device = _listed(state, device_id)
+    if device is None:
+        raise device_not_found()
+    return device
 
 
 def _target(state: PlayerState, device_id: str | None) -> Device:
@@ -208,7 +212,7 @@ def device_gone(*, user, device_id: str) -> PlayerState:
     """A device says goodbye (a tab closing): it leaves the list; playback pauses if it was playing."""
     now = timezone.now()
     state = _locked_state(user)
-    device = next((listed for listed in state.listed_devices if listed.device_id == device_id), None)
+    device = _listed(state, device_id)
     if device is not None:
         if state.active_device_id == device.pk:
             _anchor(state, now, playing=False)
