@@ -16,13 +16,15 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from apps.catalog.uploads import request_limit_for  # noqa: E402
 from apps.common.asgi import RequestBodyLimitMiddleware, browser_origin_validator  # noqa: E402
+from apps.playback.events.collector import PlayEventsCollector  # noqa: E402
 from streamify.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # Bodies are bounded before Django buffers them: an upload may carry a master and cover
-        # art, anything else a couple of MiB.
-        "http": RequestBodyLimitMiddleware(django_asgi_app, max_body_bytes=request_limit_for),
+        # Bodies are bounded before anything buffers them: an upload may carry a master and cover
+        # art, anything else a couple of MiB. Bearer-token play events are stored without
+        # Django's request stack (the busiest write; see the collector), the rest goes to Django.
+        "http": RequestBodyLimitMiddleware(PlayEventsCollector(django_asgi_app), max_body_bytes=request_limit_for),
         "websocket": browser_origin_validator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -52,8 +52,14 @@ def request_country(request, user=None) -> str:
 def scope_country(scope, user) -> str:
     """The same for a websocket connection, from its ASGI scope (the handshake's headers and
     peer, as Django builds META from them for HTTP)."""
+    return scope_proxy_country(scope) or _profile_country(user)
+
+
+def scope_proxy_country(scope) -> str | None:
+    """The trusted proxy's country for an ASGI connection, if one sent it: for what is served
+    without a User instance, which then falls back to the profile's column or DEFAULT_COUNTRY."""
     meta = {"HTTP_" + name.decode("latin-1").upper().replace("-", "_"): value.decode("latin-1")
             for name, value in scope.get("headers", [])}  # fmt: skip
     client = scope.get("client")
     meta["REMOTE_ADDR"] = client[0] if client else ""
-    return _from_trusted_proxy(meta) or _profile_country(user)
+    return _from_trusted_proxy(meta)

@@ -12,34 +12,16 @@ from django.core.handlers.asgi import ASGIHandler
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.common.asgi_handler import SyncChainASGIHandler
-from streamify.asgi import application
-from tests.asgi_requests import http_scope
-from tests.asyncrun import run_async
+from tests.asgi_requests import asgi_request
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def get(path: str, headers: list[tuple[bytes, bytes]] = ()) -> tuple[int, dict[bytes, bytes], bytes]:
+def get(path: str, headers: list[tuple[bytes, bytes]] = ()) -> tuple[int, dict[str, str], bytes]:
     """A GET through the ASGI application uvicorn serves: status, headers and body."""
-    scope = http_scope("GET", path, list(headers))
-    sent: list[dict] = []
-    asked = False
-
-    async def receive():
-        nonlocal asked
-        if asked:
-            await asyncio.Event().wait()  # connected until the answer comes
-        asked = True
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    run_async(application(scope, receive, send))
-    start = sent[0]
-    body = b"".join(message.get("body", b"") for message in sent[1:])
-    return start["status"], {name.lower(): value for name, value in start["headers"]}, body
+    response = asgi_request("GET", path, list(headers))
+    return response.status_code, response.headers, response.content
 
 
 def test_the_middleware_chain_is_synchronous_where_djangos_own_is_not():
@@ -66,7 +48,7 @@ def test_an_api_request_runs_its_middleware_and_view_off_the_event_loop():
 
     assert status == 200
     assert json.loads(body)["id"] == user.public_id
-    assert headers[b"x-frame-options"] == b"DENY"  # the outermost middleware ran
+    assert headers["x-frame-options"] == "DENY"  # the outermost middleware ran
     assert len(loop_threads) == 1
     assert loop_threads[0] != threading.get_ident()
 
@@ -78,4 +60,4 @@ def test_errors_keep_their_shapes_through_the_handler():
 
     status, headers, body = get("/v1/no-such-endpoint")
     assert status == 404
-    assert headers[b"content-type"].startswith(b"application/json")
+    assert headers["content-type"].startswith("application/json")

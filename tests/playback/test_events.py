@@ -37,6 +37,13 @@ def track():
     return TrackFactory(duration_ms=180_000)
 
 
+@pytest.fixture
+def client_for():
+    """A bearer-token API client for a user (test_events_collector.py sends the same requests
+    through the ASGI application instead)."""
+    return api_client_for
+
+
 def now_ms() -> int:
     return ms_from_datetime(timezone.now())
 
@@ -487,12 +494,12 @@ def test_it_answers_a_retried_post_with_duplicates(api, track):
     assert PlayEvent.objects.count() == 2
 
 
-def test_it_records_the_country_and_product_of_the_request(track, settings):
+def test_it_records_the_country_and_product_of_the_request(client_for, track, settings):
     premium = UserFactory(country="SE", product=Product.PREMIUM)
     settings.COUNTRY_HEADER = "X-Country"
     settings.TRUSTED_PROXIES = ["127.0.0.1"]  # the test client's address: the header is believed
 
-    api_client_for(premium).post(EVENTS_URL, {"events": [event(track)]}, "json", HTTP_X_COUNTRY="jp")
+    client_for(premium).post(EVENTS_URL, {"events": [event(track)]}, "json", HTTP_X_COUNTRY="jp")
 
     row = PlayEvent.objects.get()
     assert (row.country, row.product) == ("JP", "premium")

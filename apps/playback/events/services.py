@@ -14,6 +14,7 @@ tracks are read from a per-process memo (one query for the ones not in it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -98,6 +99,44 @@ def play_events_ingest(*, user, country: str, product: str, events: list[dict]) 
     earlier in this batch) or rejected with a reason, and the accepted ones are written in one
     transaction.
     """
+    reporter = Reporter(
+        user_id=user.pk,
+        country=country,
+        product=product,
+        private_session_until=user.private_session_until,
+        share_activity=user.share_activity,
+    )
+    return reported_events_ingest(reporter=reporter, events=events)
+
+
+@dataclass(frozen=True, slots=True)
+class Reporter:
+    """Who reports a batch, with what the batch records of them: enough to store it without a
+    `User` instance (the bearer-token collector, `collector.py`, reads only these columns)."""
+
+    user_id: int
+    country: str
+    product: str
+    private_session_until: datetime | None
+    share_activity: bool
+
+    def batch_values(self, now: datetime) -> BatchValues:
+        return BatchValues(
+            user_id=self.user_id,
+            received_at=now,
+            # Kept from followers for good: what is reported in a private session or while the
+            # listener does not share their activity (sharing again later does not reveal it).
+            private=(self.private_session_until is not None and self.private_session_until > now)
+            or not self.share_activity,
+            # str(): a profile's country is a django_countries Country, a product may be a
+            # Choices member, and the insert binds plain values.
+            country=str(self.country),
+            product=str(self.product),
+        )
+
+
+def reported_events_ingest(*, reporter: Reporter, events: list[dict]) -> IngestResult:
+    """`play_events_ingest` for a reporter already read."""
     batch_check_size(events)
     now = timezone.now()
     window = TimeWindow.around(now)
@@ -110,17 +149,7 @@ def play_events_ingest(*, user, country: str, product: str, events: list[dict]) 
         except EventRejected as error:
             rejected.append(_rejection(index, raw, error))
 
-    batch = BatchValues(
-        user_id=user.pk,
-        received_at=now,
-        # Kept from followers for good: what is reported in a private session or while the
-        # listener does not share their activity (sharing again later does not reveal it).
-        private=user.in_private_session(now) or not user.share_activity,
-        # str(): a profile's country is a django_countries Country, a product may be a Choices
-        # member, and the insert binds plain values.
-        country=str(country),
-        product=str(product),
-    )
+    batch = reporter.batch_values(now)
     public_ids = {event.track_public_id for event in checked}
     try:
         sorted_out = _sort_out(checked, _tracks_for(public_ids), events)
