@@ -67,14 +67,17 @@ class AsgiApiClient:
         return asgi_request(method, path, headers, body)
 
 
-def asgi_request(method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b"") -> AsgiResponse:
-    """One request through the ASGI application, its body in one message; the whole answer."""
-    return run_async(_exchange(http_scope(method, path, headers), body))
+def asgi_request(
+    method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b"", *, app=None
+) -> AsgiResponse:
+    """One request through the ASGI application (or `app`), its body in one message; the whole
+    answer. Headers are sent as given: repeats, case and all."""
+    if app is None:
+        from streamify.asgi import application as app  # on first use: it sets Django up
+    return run_async(_exchange(app, http_scope(method, path, headers), body))
 
 
-async def _exchange(scope: dict, body: bytes) -> AsgiResponse:
-    from streamify.asgi import application  # on first use: it sets Django up
-
+async def _exchange(app, scope: dict, body: bytes) -> AsgiResponse:
     sent: list[dict] = []
     asked = False
 
@@ -88,7 +91,7 @@ async def _exchange(scope: dict, body: bytes) -> AsgiResponse:
     async def send(message):
         sent.append(message)
 
-    await application(scope, receive, send)
+    await app(scope, receive, send)
     start = sent[0]
     headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in start["headers"]}
     return AsgiResponse(start["status"], headers, b"".join(message.get("body", b"") for message in sent[1:]))

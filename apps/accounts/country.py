@@ -7,10 +7,12 @@ value the client controls, and a client must not be able to move itself into ano
 
 from __future__ import annotations
 
+import io
 import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django_countries import countries
 
 
@@ -19,7 +21,7 @@ def _trusted_networks(entries: tuple[str, ...]):
     return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
-def _from_trusted_proxy(meta) -> str | None:
+def proxy_country(meta) -> str | None:
     """The country header of a request's META (or the same built from an ASGI scope), if a
     trusted proxy sent it."""
     header = settings.COUNTRY_HEADER
@@ -46,20 +48,12 @@ def _profile_country(user) -> str:
 def request_country(request, user=None) -> str:
     """The listener's country for this request (ISO 3166-1 alpha-2)."""
     user = user if user is not None else getattr(request, "user", None)
-    return _from_trusted_proxy(request.META) or _profile_country(user)
+    return proxy_country(request.META) or _profile_country(user)
 
 
 def scope_country(scope, user) -> str:
-    """The same for a websocket connection, from its ASGI scope (the handshake's headers and
-    peer, as Django builds META from them for HTTP)."""
-    return scope_proxy_country(scope) or _profile_country(user)
-
-
-def scope_proxy_country(scope) -> str | None:
-    """The trusted proxy's country for an ASGI connection, if one sent it: for what is served
-    without a User instance, which then falls back to the profile's column or DEFAULT_COUNTRY."""
-    meta = {"HTTP_" + name.decode("latin-1").upper().replace("-", "_"): value.decode("latin-1")
-            for name, value in scope.get("headers", [])}  # fmt: skip
-    client = scope.get("client")
-    meta["REMOTE_ADDR"] = client[0] if client else ""
-    return _from_trusted_proxy(meta)
+    """The same for a websocket connection, from its ASGI scope: its headers read as Django reads
+    an HTTP request's (repeats joined, names with an underscore dropped so that `X_Country`
+    cannot stand in for `X-Country`)."""
+    meta = ASGIRequest({**scope, "method": "GET"}, io.BytesIO()).META  # a handshake is a GET
+    return proxy_country(meta) or _profile_country(user)

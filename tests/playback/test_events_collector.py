@@ -12,17 +12,25 @@ only what is committed.
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.accounts.models import Product
+from apps.catalog.uploads import request_limit_for
+from apps.common.asgi import RequestBodyLimitMiddleware
 from apps.playback.events import collector
+from apps.playback.events.api import PlayEventsView
 from apps.playback.events.collector import PlayEventsCollector
 from apps.playback.models import PlayEvent
-from tests.asgi_requests import AsgiApiClient, http_scope
+from tests.asgi_requests import AsgiApiClient, AsgiResponse, asgi_request, http_scope
 from tests.asyncrun import run_async
 from tests.factories import UserFactory
 
@@ -115,13 +123,6 @@ def test_it_takes_only_bearer_posts_of_events(method, path, authorization, serve
         headers.append((b"authorization", authorization))
 
     assert _served_by(method, path, headers) == served_by
-
-
-def test_the_web_apps_session_still_reaches_the_view(anon):
-    response = anon.post(EVENTS_URL, {"events": []}, "json")
-
-    assert response.status_code == 401
-    assert response.json()["error"]["message"] == "No token provided"  # DRF's answer, not the collector's
 
 
 # --- The token's refusals ------------------------------------------------------------------
@@ -221,13 +222,143 @@ def test_an_untrusted_country_header_is_ignored(track, settings):
     assert PlayEvent.objects.values_list("country", flat=True).get() == "SE"
 
 
-def test_its_answers_carry_the_headers_djangos_do(api, track):
-    response = api.post(EVENTS_URL, {"events": [event(track)]}, "json")
+# --- The same answers as Django's, request for request -------------------------------------
 
-    assert response.headers["content-type"] == "application/json"
-    assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["x-frame-options"] == "DENY"
-    assert int(response.headers["content-length"]) == len(response.content)
+
+def _django_alone():
+    """What served the endpoint before the collector: the body limit, then Django."""
+    from streamify.asgi import django_asgi_app
+
+    return RequestBodyLimitMiddleware(django_asgi_app, max_body_bytes=request_limit_for)
+
+
+def _case_headers(case: str, token: str, other_token: str) -> tuple[list[tuple[bytes, bytes]], str]:
+    """The headers of one kind of request, and its body with `{events}` to fill in."""
+    bearer = (b"authorization", f"Bearer {token}".encode())
+    json_type = (b"content-type", b"application/json")
+    batch = '{"events": {events}}'
+    return {
+        "a batch": ([bearer, json_type], batch),
+        "another scheme, then a bearer token": ([(b"authorization", b"Basic dXNlcjpwdw=="), bearer, json_type], batch),
+        "two bearer tokens": ([(b"authorization", f"Bearer {other_token}".encode()), bearer, json_type], batch),
+        "a malformed bearer header": ([(b"authorization", b"Bearer a b"), json_type], batch),
+        "a header in lower case": ([(b"authorization", f"bearer {token}".encode()), json_type], batch),
+        "an unknown charset": ([bearer, (b"content-type", b"application/json; charset=bogus")], batch),
+        "two content types": ([bearer, (b"content-type", b"text/plain"), json_type], batch),
+        "no content type": ([bearer], batch),
+        "a form": ([bearer, (b"content-type", b"application/x-www-form-urlencoded")], "events=1"),
+        "an Accept the API cannot answer": ([bearer, json_type, (b"accept", b"text/html")], batch),
+        "a malformed header and an Accept it cannot answer": (
+            [(b"authorization", b"Bearer a b"), json_type, (b"accept", b"text/html")],
+            batch,
+        ),
+        "a host not allowed": ([bearer, json_type, (b"host", b"evil.example")], batch),  # after testserver
+        "NaN": ([bearer, json_type], '{"events": [{"id": "x", "ms_played": NaN}]}'),
+        "a list": ([bearer, json_type], "[{events}]"),
+        "broken JSON": ([bearer, json_type], '{"events": ['),
+        "an empty body": ([bearer, json_type], ""),
+    }[case]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "a batch",
+        "another scheme, then a bearer token",
+        "two bearer tokens",
+        "a malformed bearer header",
+        "a header in lower case",
+        "an unknown charset",
+        "two content types",
+        "no content type",
+        "a form",
+        "an Accept the API cannot answer",
+        "a malformed header and an Accept it cannot answer",
+        "a host not allowed",
+        "NaN",
+        "a list",
+        "broken JSON",
+        "an empty body",
+    ],
+)
+@pytest.mark.parametrize("content_length", [True, False], ids=["with Content-Length", "without"])
+def test_it_answers_what_django_answers(listener, track, case, content_length):
+    _compare_with_django(listener, track, case, content_length)
+
+
+@pytest.mark.parametrize(
+    "case", ["an Accept the API cannot answer", "a malformed header and an Accept it cannot answer"]
+)
+def test_without_the_browsable_api_it_refuses_an_accept_as_django_does(listener, track, case, monkeypatch):
+    # The view as it is configured with DEBUG off (its renderers are read when it is defined, and
+    # the tests' settings load with DEBUG on).
+    monkeypatch.setattr(PlayEventsView, "renderer_classes", [JSONRenderer])
+
+    answers = _compare_with_django(listener, track, case, content_length=True)
+
+    assert answers[0].status_code == 406
+
+
+def _compare_with_django(listener, track, case: str, content_length: bool) -> list[AsgiResponse]:
+    token = str(RefreshToken.for_user(listener).access_token)
+    other_token = str(RefreshToken.for_user(UserFactory()).access_token)
+    answers, stored = [], []
+    for app in (None, _django_alone()):  # the whole application, then Django alone
+        headers, template = _case_headers(case, token, other_token)
+        body = template.replace("{events}", json.dumps([event(track)])).encode()
+        if content_length:
+            headers = [*headers, (b"content-length", str(len(body)).encode())]
+        answers.append(asgi_request("POST", EVENTS_URL, headers, body, app=app))
+        stored.append(list(PlayEvent.objects.values_list("user", "country", "product", "private")))
+        PlayEvent.objects.all().delete()
+
+    ours, djangos = answers
+    assert ours.status_code == djangos.status_code
+    if djangos.headers["content-type"].startswith("text/html"):
+        # The browsable API (configured when the settings load with DEBUG on, as the tests' do):
+        # the collector hands the request to Django, whose page differs per request (its CSRF
+        # token, and so its length).
+        assert b"Django REST framework" in ours.content
+        assert ours.headers.keys() == djangos.headers.keys()
+    else:
+        assert ours.content == djangos.content
+        assert ours.headers == djangos.headers
+    assert stored[0] == stored[1]
+    return answers
+
+
+def test_a_session_through_the_application_reaches_the_view(listener, track):
+    """No bearer token: Django serves it, with the session and its CSRF check."""
+    browser = Client()
+    browser.force_login(listener)
+    csrf = "a" * 32  # a CSRF secret, sent back in the header as a browser page does
+    cookies = f"sessionid={browser.cookies['sessionid'].value}; csrftoken={csrf}"
+    headers = [(b"cookie", cookies.encode()), (b"content-type", b"application/json"), (b"x-csrftoken", csrf.encode())]
+    body = json.dumps({"events": [event(track)]}).encode()
+
+    served = asgi_request("POST", EVENTS_URL, [*headers, (b"content-length", str(len(body)).encode())], body)
+    forged = asgi_request("POST", EVENTS_URL, headers[:2] + [(b"content-length", str(len(body)).encode())], body)
+
+    assert served.status_code == 200 and served.json()["accepted"] == 1
+    assert forged.status_code == 403  # no CSRF token: the view's session rules, not the collector's
+    assert PlayEvent.objects.get().user == listener
+
+
+def test_a_country_header_spelt_with_an_underscore_is_not_the_proxys(listener, track, settings):
+    settings.COUNTRY_HEADER = "X-Country"
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    token = str(RefreshToken.for_user(listener).access_token)
+    body = json.dumps({"events": [event(track)]}).encode()
+    headers = [
+        (b"authorization", f"Bearer {token}".encode()),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x_country", b"JP"),  # Django drops it: it could pass for X-Country
+    ]
+
+    asgi_request("POST", EVENTS_URL, headers, body)
+
+    assert PlayEvent.objects.values_list("country", flat=True).get() == "SE"
 
 
 def test_an_unforeseen_failure_answers_500_in_the_error_shape_and_stores_nothing(api, track, monkeypatch, caplog):
@@ -240,9 +371,28 @@ def test_an_unforeseen_failure_answers_500_in_the_error_shape_and_stores_nothing
     response = api.post(EVENTS_URL, {"events": [event(track)]}, "json")
 
     assert response.status_code == 500
-    assert response.json() == {"error": {"status": 500, "message": "Internal server error."}}
+    assert response.json() == {"error": {"status": 500, "message": "Server error."}}  # Django's handler500
     assert "Internal Server Error: /v1/me/player/events" in caplog.text
     assert not PlayEvent.objects.exists()
+
+
+def test_each_batch_gives_its_connection_back_unless_it_is_sqlites(api, track):
+    for _ in range(6):
+        assert api.post(EVENTS_URL, {"events": [event(track)]}, "json").status_code == 200
+
+    threads = collector.BATCH_THREADS
+    everyone = threading.Barrier(threads)
+
+    def held() -> bool:
+        everyone.wait(timeout=10)  # so that each of the pool's threads answers once
+        return connection.connection is not None
+
+    holding = [future.result() for future in [collector._threads().submit(held) for _ in range(threads)]]
+
+    if connection.vendor == "sqlite":
+        assert any(holding)  # kept by its thread: opening one costs more than a batch
+    else:
+        assert not any(holding)  # back in the pool (or closed) after each batch
 
 
 def test_batches_are_stored_off_the_event_loop(api, track, monkeypatch):
@@ -250,8 +400,6 @@ def test_batches_are_stored_off_the_event_loop(api, track, monkeypatch):
     original = collector.reported_events_ingest
 
     def recording(**kwargs):
-        import threading
-
         threads.append(threading.current_thread().name)
         try:
             asyncio.get_running_loop()

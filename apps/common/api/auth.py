@@ -28,14 +28,16 @@ def _bearer() -> BearerAuthentication:
     return BearerAuthentication()  # made on first use: it resolves the user model
 
 
-def www_authenticate() -> bytes:
-    return _bearer().authenticate_header(None).encode("latin-1")
+def www_authenticate() -> str:
+    return _bearer().authenticate_header(None)
 
 
-def bearer_token(authorization: bytes) -> bytes | None:
-    """The raw token of an `Authorization: Bearer <token>` header. None when the header names
-    another scheme (another authentication may apply); AuthenticationFailed when it is malformed."""
-    return _bearer().get_raw_token(authorization)
+def bearer_token(request) -> bytes | None:
+    """The raw token of the request's `Authorization: Bearer <token>` header (read from META, as
+    the authentication class reads it). None when the header is absent or names another scheme
+    (another authentication may apply); AuthenticationFailed when it is malformed."""
+    header = _bearer().get_header(request)
+    return None if header is None else _bearer().get_raw_token(header)
 
 
 def validated_token(raw_token: bytes) -> Token:

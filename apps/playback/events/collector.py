@@ -8,47 +8,55 @@ token is checked on the event loop, then one hop to a thread of a small pool rea
 (the columns a batch records, nothing else) and stores the batch with the same service the view
 calls (`reported_events_ingest`).
 
-It answers exactly what the DRF view answers: the same authentication, in the same order, with
-the same messages (apps.common.api.auth), the same parser, the same service, the same error shape;
-tests/playback/test_events.py runs the endpoint's tests through both. What it does not take goes
-to Django unchanged: other paths and methods, and requests without a bearer token (the web app's
-session, which needs Django's session and CSRF checks; the browser sends a batch rarely enough).
+It answers what the DRF view answers, step for step: Django's own request object reads the headers
+(repeats joined, underscored names dropped) and checks the host; DRF's negotiation, parser and
+renderer, configured from the view, decide 406, 415, 400 and the JSON; simplejwt's own steps
+refuse a token (apps.common.api.auth), in DRF's order; the headers MIDDLEWARE adds are added by
+the same middleware. tests/playback/test_events_collector.py sends each kind of request through
+the collector and through Django alone and compares the answers. What it does not take goes to
+Django unchanged: other paths and methods, requests without a bearer token (the web app's
+session, which needs Django's session and CSRF checks), and a request for the browsable API.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cache
-from http import HTTPStatus
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
+from django.http import HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.log import log_response
 from rest_framework import exceptions as drf
-from rest_framework.parsers import JSONParser
-from rest_framework.utils.mediatypes import media_type_matches
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 
-from apps.accounts.country import scope_proxy_country
+from apps.accounts.country import proxy_country
 from apps.accounts.models import User
+from apps.common import http
 from apps.common.api import auth
 from apps.common.api.errors import api_exception_message, error_body
 from apps.common.errors import ApplicationError
+from apps.playback.events.api import PlayEventsView
 from apps.playback.events.services import IngestResult, Reporter, reported_events_ingest
 
-logger = logging.getLogger("django.request")  # where Django logs the same refusals and failures
+security_logger = logging.getLogger("django.security.DisallowedHost")
 
 EVENTS_PATHS = frozenset({"/v1/me/player/events", "/v1/me/player/events/"})
 # Threads that store batches, per process. Each holds a database connection while it works (a
 # pooled one goes back to the pool after each batch), and more of them than the CPUs that run the
 # database only queue there.
 BATCH_THREADS = 4
-_parser = JSONParser()
 
 
 class PlayEventsCollector:
@@ -60,41 +68,79 @@ class PlayEventsCollector:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in EVENTS_PATHS:
             return await self.app(scope, receive, send)
-        headers = dict(scope["headers"])  # names arrive lower-cased (ASGI)
+        # Django's own request object for the headers: repeated ones joined, names with an
+        # underscore dropped (spoofing), exactly as the view would see them.
+        request = ASGIRequest(scope, io.BytesIO())
         try:
-            raw_token = auth.bearer_token(headers.get(b"authorization", b""))
+            request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it before any view
+        except DisallowedHost as error:
+            security_logger.error(str(error), exc_info=error, extra={"status_code": 400, "request": request})
+            return await _send(send, request, http.bad_request(request, error), refused_host=True)
+        try:
+            raw_token = auth.bearer_token(request)
         except drf.AuthenticationFailed as error:
-            return await _send_json(send, scope, 401, _refusal(error), www_authenticate=True)
+            raw_token = error  # "Bearer" but malformed: ours, refused in DRF's order below
         if raw_token is None:
             return await self.app(scope, receive, send)  # a session, or no credentials: Django's
 
         body = await _read_body(receive)
         if body is None:
             return None  # the client left, or the body passed its limit (RequestBodyLimitMiddleware answers)
+        request = ASGIRequest(scope, io.BytesIO(body))
+        view = PlayEventsView()
+        view.format_kwarg = None  # no format suffix on this route
+        drf_request = Request(request, parsers=view.get_parsers(), negotiator=view.get_content_negotiator())
         try:
+            # First, as in DRF: the answer's form (406 when none is acceptable).
+            renderer, _ = view.perform_content_negotiation(drf_request)
+            if not isinstance(renderer, JSONRenderer):  # the browsable API, with DEBUG on
+                return await self.app(scope, _replay(body, receive), send)
+            if isinstance(raw_token, Exception):
+                raise raw_token
             token = auth.validated_token(raw_token)
-            result = await _store(
-                user_id=auth.token_user_id(token),
-                token=token,
-                proxy_country=scope_proxy_country(scope),
-                content_type=headers.get(b"content-type", b"").decode("latin-1"),
-                body=body,
-            )
-        except drf.AuthenticationFailed as error:
-            return await _send_json(send, scope, 401, _refusal(error), www_authenticate=True)
-        except drf.APIException as error:  # the parser's 400 and 415
-            return await _send_json(send, scope, error.status_code, _refusal(error))
+            result = await sync_to_async(_store, thread_sensitive=False, executor=_threads())(token, drf_request)
+            response = _answer(200, result)
+        except drf.APIException as error:  # 406, the token's 401, the parser's 400 and 415
+            response = _refusal(error)
         except ApplicationError as error:
-            refusal = error_body(error.status, error.message, error.reason, **error.extra)
-            return await _send_json(send, scope, error.status, refusal)
-        except Exception:
-            logger.exception("Internal Server Error: %s", scope["path"])
-            return await _send_json(send, scope, 500, error_body(500, "Internal server error."))
-        return await _send_json(send, scope, 200, result)
+            response = _answer(error.status, error_body(error.status, error.message, error.reason, **error.extra))
+        except Exception as error:
+            response = http.server_error(request)
+            log_response(
+                "%s: %s", "Internal Server Error", request.path, response=response, request=request, exception=error
+            )
+        return await _send(send, request, response)
 
 
-def _refusal(error: drf.APIException) -> dict:
-    return error_body(error.status_code, api_exception_message(error))
+def _replay(body: bytes, receive):
+    """The body already read, for the application behind; then the connection's own messages."""
+    replayed = False
+
+    async def replaying():
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replaying
+
+
+def _answer(status: int, document) -> HttpResponse:
+    """A document as the view renders it: DRF's JSON renderer, the view's default headers."""
+    view = PlayEventsView()
+    renderer = view.get_renderers()[0]
+    response = HttpResponse(renderer.render(document), status=status, content_type=renderer.media_type)
+    for name, value in view.default_response_headers.items():
+        response[name] = value
+    return response
+
+
+def _refusal(error: drf.APIException) -> HttpResponse:
+    response = _answer(error.status_code, error_body(error.status_code, api_exception_message(error)))
+    if isinstance(error, drf.AuthenticationFailed | drf.NotAuthenticated):
+        response["WWW-Authenticate"] = auth.www_authenticate()
+    return response
 
 
 async def _read_body(receive) -> bytes | None:
@@ -108,48 +154,29 @@ async def _read_body(receive) -> bytes | None:
             return b"".join(chunks)
 
 
-def _security_headers(scope) -> list[tuple[bytes, bytes]]:
-    """What Django's security and clickjacking middleware add to every response of the view."""
-    headers = [
-        (b"x-content-type-options", b"nosniff"),
-        (b"referrer-policy", settings.SECURE_REFERRER_POLICY.encode()),
-        (b"cross-origin-opener-policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY.encode()),
-        (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
-    ]
-    if settings.SECURE_HSTS_SECONDS and _is_secure(scope):
-        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
-        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-            hsts += "; includeSubDomains"
-        if settings.SECURE_HSTS_PRELOAD:
-            hsts += "; preload"
-        headers.append((b"strict-transport-security", hsts.encode()))
-    return headers
+@cache
+def _security() -> SecurityMiddleware:
+    return SecurityMiddleware(HttpResponse)
 
 
-def _is_secure(scope) -> bool:
-    """As `HttpRequest.is_secure()`: https, or the trusted proxy's header saying so."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        name, expected = settings.SECURE_PROXY_SSL_HEADER
-        header = name.removeprefix("HTTP_").lower().replace("_", "-").encode("latin-1")
-        value = dict(scope["headers"]).get(header)
-        if value is not None:
-            return value.decode("latin-1").split(",")[0].strip() == expected
-    return scope.get("scheme") == "https"
+@cache
+def _frame_options() -> XFrameOptionsMiddleware:
+    return XFrameOptionsMiddleware(HttpResponse)
 
 
-async def _send_json(send, scope, status: int, document, *, www_authenticate=False) -> None:
-    if 400 <= status < 500:
-        logger.warning("%s: %s", HTTPStatus(status).phrase, scope["path"])
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        *_security_headers(scope),
-    ]
-    if www_authenticate:
-        headers.append((b"www-authenticate", auth.www_authenticate()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+async def _send(send, request, response: HttpResponse, *, refused_host: bool = False) -> None:
+    """Sends an answer with what MIDDLEWARE adds to the view's: X-Frame-Options and
+    Content-Length (CommonMiddleware), then the security headers. A host refused by CommonMiddleware
+    gets only the security middleware's, which is outside it."""
+    if not refused_host:
+        response = _frame_options().process_response(request, response)
+        response["Content-Length"] = str(len(response.content))
+    response = _security().process_response(request, response)
+    if response.status_code >= 400:
+        log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
+    headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.items()]
+    await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": response.content})
 
 
 @cache
@@ -157,14 +184,11 @@ def _threads() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=BATCH_THREADS, thread_name_prefix="play-events")
 
 
-async def _store(**request) -> IngestResult:
-    return await sync_to_async(_store_in_thread, thread_sensitive=False, executor=_threads())(**request)
-
-
-def _store_in_thread(*, user_id, token, proxy_country, content_type, body) -> IngestResult:
+def _store(token, request: Request) -> IngestResult:
+    """In a thread, in the view's order: the token's user (401), the body (400, 415), the batch."""
     try:
-        reporter = _reporter(user_id, token, proxy_country)
-        document = _parse(content_type, body)
+        reporter = _reporter(token, request)
+        document = request.data
         if not isinstance(document, dict):
             raise ApplicationError('The body must be a JSON object: {"events": [...]}.')
         return reported_events_ingest(reporter=reporter, events=document.get("events"))
@@ -172,17 +196,16 @@ def _store_in_thread(*, user_id, token, proxy_country, content_type, body) -> In
         _release_connection()
 
 
-def _reporter(user_id, token, proxy_country: str | None) -> Reporter:
-    """The user's row, refused as BearerAuthentication refuses it."""
+def _reporter(token, request: Request) -> Reporter:
+    """The token's user, refused as BearerAuthentication refuses it, as the batch records them."""
     with connection.cursor() as cursor:
-        cursor.execute(_reporter_sql(), [user_id])
+        cursor.execute(_reporter_sql(), [auth.token_user_id(token)])
         row = cursor.fetchone()
-    found = row is not None
     pk, is_active, country, product, private_session_until, share_activity, password = row or (None,) * 7
-    auth.user_checks(token, found=found, is_active=is_active, password=password)
+    auth.user_checks(token, found=row is not None, is_active=is_active, password=password)
     return Reporter(
         user_id=pk,
-        country=proxy_country or country or settings.DEFAULT_COUNTRY,
+        country=proxy_country(request.META) or country or settings.DEFAULT_COUNTRY,
         product=product,
         private_session_until=_aware(private_session_until),
         share_activity=bool(share_activity),
@@ -209,32 +232,11 @@ def _reporter_sql() -> str:
     return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {key} = %s"  # noqa: S608 (identifiers, quoted)
 
 
-def _parse(content_type: str, body: bytes):
-    """The body as DRF's JSONParser reads it for the view: 415 for another media type, 400 for
-    broken JSON (NaN and Infinity included), an empty body as an empty object."""
-    if not body:
-        return {}
-    if not media_type_matches(_parser.media_type, content_type):
-        raise drf.UnsupportedMediaType(content_type)
-    return _parser.parse(io.BytesIO(body), parser_context={"encoding": _charset(content_type)})
-
-
-def _charset(content_type: str) -> str:
-    for parameter in content_type.split(";")[1:]:
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset" and value.strip():
-            return value.strip().strip('"')
-    return settings.DEFAULT_CHARSET
-
-
 def _release_connection() -> None:
-    """A pooled connection goes back to the pool after each batch, for the process's other
-    requests. Any other connection (the embedded mode's SQLite, which costs more to open than a
-    batch costs to store) stays with its thread for the next batch, unless it broke."""
-    if getattr(connection, "pool", None) is not None:
+    """After each batch, as Django after each request, except that the embedded mode's SQLite
+    connection stays with its thread: opening one costs more than storing a batch, and a file
+    cannot be pooled. Any other goes: back to the pool, or closed (CONN_MAX_AGE=0, as ASGI needs)."""
+    if connection.vendor != "sqlite":
         connection.close()
-    elif connection.connection is not None and connection.errors_occurred:
-        if connection.is_usable():
-            connection.errors_occurred = False
-        else:
-            connection.close()
+    elif connection.errors_occurred:
+        connection.close()
