@@ -12,7 +12,7 @@ from rest_framework.test import APIRequestFactory
 from tests.asyncrun import run_async
 
 
-def http_scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict:
+def http_scope(method: str, path: str, headers: list[tuple[bytes, bytes]], query_string: bytes = b"") -> dict:
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -21,7 +21,7 @@ def http_scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> di
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query_string,
         "root_path": "",
         "headers": [(b"host", b"testserver"), *headers],
         "client": ("127.0.0.1", 5000),
@@ -68,13 +68,13 @@ class AsgiApiClient:
 
 
 def asgi_request(
-    method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b"", *, app=None
+    method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b"", *, app=None, query: bytes = b""
 ) -> AsgiResponse:
     """One request through the ASGI application (or `app`), its body in one message; the whole
     answer. Headers are sent as given: repeats, case and all."""
     if app is None:
         from streamify.asgi import application as app  # on first use: it sets Django up
-    return run_async(_exchange(app, http_scope(method, path, headers), body))
+    return run_async(_exchange(app, http_scope(method, path, headers, query), body))
 
 
 async def _exchange(app, scope: dict, body: bytes) -> AsgiResponse:

@@ -63,18 +63,13 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # unexpected: Django's 500 handler answers with the JSON shape
-    response.data = error_body(response.status_code, api_exception_message(exc))
-    return response
-
-
-def api_exception_message(exc) -> str:
-    """The message the error shape carries for one of DRF's (or simplejwt's) exceptions."""
     message = _flatten(exc.detail) if isinstance(exc, drf.APIException) else str(exc)
     if isinstance(exc, drf.NotAuthenticated):
-        return "No token provided"
-    if isinstance(exc, drf.AuthenticationFailed) and not message:
-        return "Invalid access token"
-    return message
+        message = "No token provided"
+    elif isinstance(exc, drf.AuthenticationFailed) and not message:
+        message = "Invalid access token"
+    response.data = error_body(response.status_code, message)
+    return response
 
 
 def json_error(status: int, message: str, reason: str | None = None) -> JsonResponse:

@@ -45,7 +45,7 @@ from apps.accounts.country import proxy_country
 from apps.accounts.models import User
 from apps.common import http
 from apps.common.api import auth
-from apps.common.api.errors import api_exception_message, error_body
+from apps.common.api.errors import exception_handler
 from apps.common.errors import ApplicationError
 from apps.playback.events.api import PlayEventsView
 from apps.playback.events.services import IngestResult, Reporter, reported_events_ingest
@@ -68,9 +68,16 @@ class PlayEventsCollector:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in EVENTS_PATHS:
             return await self.app(scope, receive, send)
-        # Django's own request object for the headers: repeated ones joined, names with an
-        # underscore dropped (spoofing), exactly as the view would see them.
-        request = ASGIRequest(scope, io.BytesIO())
+        # Django answers with its debug pages when DEBUG is on; and a request with cookies may
+        # have them renewed (a malformed CSRF cookie is replaced): bearer clients send none.
+        if settings.DEBUG or any(name == b"cookie" for name, _ in scope["headers"]):
+            return await self.app(scope, receive, send)
+        try:
+            # Django's own request object for the headers: repeated ones joined, names with an
+            # underscore dropped (spoofing), exactly as the view would see them.
+            request = ASGIRequest(scope, io.BytesIO())
+        except UnicodeDecodeError:
+            return await self.app(scope, receive, send)  # a query string that is not UTF-8: Django's 400
         try:
             request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it before any view
         except DisallowedHost as error:
@@ -90,26 +97,49 @@ class PlayEventsCollector:
         view = PlayEventsView()
         view.format_kwarg = None  # no format suffix on this route
         drf_request = Request(request, parsers=view.get_parsers(), negotiator=view.get_content_negotiator())
+        renderer = view.get_renderers()[0]
+        media_type = renderer.media_type  # DRF's forced choice, for a 406 or a refused ?format=
         try:
-            # First, as in DRF: the answer's form (406 when none is acceptable).
-            renderer, _ = view.perform_content_negotiation(drf_request)
-            if not isinstance(renderer, JSONRenderer):  # the browsable API, with DEBUG on
+            # First, as in DRF: the answer's form (406 when none is acceptable, 404 for ?format=).
+            renderer, media_type = view.perform_content_negotiation(drf_request)
+            if not isinstance(renderer, JSONRenderer):  # the browsable API
                 return await self.app(scope, _replay(body, receive), send)
             if isinstance(raw_token, Exception):
                 raise raw_token
             token = auth.validated_token(raw_token)
             result = await sync_to_async(_store, thread_sensitive=False, executor=_threads())(token, drf_request)
-            response = _answer(200, result)
-        except drf.APIException as error:  # 406, the token's 401, the parser's 400 and 415
-            response = _refusal(error)
-        except ApplicationError as error:
-            response = _answer(error.status, error_body(error.status, error.message, error.reason, **error.extra))
+            response = _answer(view, renderer, media_type, 200, result)
         except Exception as error:
-            response = http.server_error(request)
-            log_response(
-                "%s: %s", "Internal Server Error", request.path, response=response, request=request, exception=error
-            )
+            response = _refusal(view, renderer, media_type, drf_request, error)
         return await _send(send, request, response)
+
+
+def _answer(view, renderer, media_type: str, status: int, document, headers=()) -> HttpResponse:
+    """A document as DRF renders it for the view: its renderer, the accepted media type (which may
+    ask for indenting), the view's default headers."""
+    response = HttpResponse(renderer.render(document, media_type), status=status, content_type=renderer.media_type)
+    for name, value in [*view.default_response_headers.items(), *headers]:
+        response[name] = value
+    return response
+
+
+def _refusal(view, renderer, media_type: str, drf_request: Request, error: Exception) -> HttpResponse:
+    """An exception answered as the view answers it: the project's exception handler, the
+    WWW-Authenticate challenge a 401 carries, and Django's 500 for anything it does not handle."""
+    if isinstance(error, drf.NotAuthenticated | drf.AuthenticationFailed):
+        error.auth_header = auth.www_authenticate()  # as APIView.handle_exception sets it
+    handled = exception_handler(error, {"view": view, "request": drf_request})
+    if handled is None:
+        request = drf_request._request
+        response = http.server_error(request)
+        log_response(
+            "%s: %s", "Internal Server Error", request.path, response=response, request=request, exception=error
+        )
+        return response
+    # The handler's headers (WWW-Authenticate, say), but not the placeholder type of a Response
+    # not rendered yet.
+    headers = [(name, value) for name, value in handled.items() if name.lower() != "content-type"]
+    return _answer(view, renderer, media_type, handled.status_code, handled.data, headers)
 
 
 def _replay(body: bytes, receive):
@@ -124,23 +154,6 @@ def _replay(body: bytes, receive):
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replaying
-
-
-def _answer(status: int, document) -> HttpResponse:
-    """A document as the view renders it: DRF's JSON renderer, the view's default headers."""
-    view = PlayEventsView()
-    renderer = view.get_renderers()[0]
-    response = HttpResponse(renderer.render(document), status=status, content_type=renderer.media_type)
-    for name, value in view.default_response_headers.items():
-        response[name] = value
-    return response
-
-
-def _refusal(error: drf.APIException) -> HttpResponse:
-    response = _answer(error.status_code, error_body(error.status_code, api_exception_message(error)))
-    if isinstance(error, drf.AuthenticationFailed | drf.NotAuthenticated):
-        response["WWW-Authenticate"] = auth.www_authenticate()
-    return response
 
 
 async def _read_body(receive) -> bytes | None:
