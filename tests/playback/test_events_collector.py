@@ -423,6 +423,7 @@ def test_batches_are_stored_off_the_event_loop(api, track, monkeypatch):
             pass
         return original(**kwargs)
 
+    # Not a stand-in: the real service runs, wrapped to note the thread it runs on.
     monkeypatch.setattr(collector, "reported_events_ingest", recording)
 
     assert api.post(EVENTS_URL, {"events": [event(track)]}, "json").status_code == 200
