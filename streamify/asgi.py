@@ -16,7 +16,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from apps.catalog.uploads import request_limit_for  # noqa: E402
 from apps.common.asgi import RequestBodyLimitMiddleware, browser_origin_validator  # noqa: E402
-from apps.playback.events.collector import PlayEventsCollector  # noqa: E402
+from apps.playback.events.collector import PlayEventsCollector  # noqa: E402  (its imports need the app registry)
 from streamify.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(

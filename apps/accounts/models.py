@@ -21,6 +21,12 @@ class Product(models.TextChoices):
     PREMIUM = "premium", "Premium"
 
 
+def private_session_active(until, now) -> bool:
+    """Whether a private session that ends at `until` (None: none started) is on at `now`; for
+    readers that hold the column without a User (the play-events collector)."""
+    return until is not None and until > now
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -84,7 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == Role.ARTIST
 
     def in_private_session(self, now=None) -> bool:
-        return self.private_session_until is not None and self.private_session_until > (now or timezone.now())
+        return private_session_active(self.private_session_until, now or timezone.now())
 
     @property
     def is_premium(self) -> bool:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
 
+from apps.accounts.models import private_session_active
 from apps.catalog.freshness import catalog_version
 from apps.catalog.models import Track
 from apps.common.memo import VersionedMemo
@@ -126,8 +127,7 @@ class Reporter:
             received_at=now,
             # Kept from followers for good: what is reported in a private session or while the
             # listener does not share their activity (sharing again later does not reveal it).
-            private=(self.private_session_until is not None and self.private_session_until > now)
-            or not self.share_activity,
+            private=private_session_active(self.private_session_until, now) or not self.share_activity,
             # str(): a profile's country is a django_countries Country, a product may be a
             # Choices member, and the insert binds plain values.
             country=str(self.country),
