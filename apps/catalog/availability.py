@@ -92,10 +92,7 @@ def restrictions_for_ready(
         return result
     here: dict[int, set[str]] = defaultdict(set)
     world: dict[int, set[str]] = defaultdict(set)
-    rows = TrackAvailability.objects.filter(
-        active_q(now), track_id__any=ready, territory__in=[listener.country, WORLDWIDE]
-    ).values_list("track_id", "territory", "kind")
-    for track_id, territory, kind in rows.order_by():  # not the model's order: it joins the track
+    for track_id, territory, kind in _active_rows(ready, [listener.country, WORLDWIDE], now):
         (world if territory == WORLDWIDE else here)[track_id].add(kind)
     for pk in ready:
         result[pk] = _decide(here[pk], world[pk], premium=listener.premium)
@@ -165,13 +162,33 @@ def _offers_sql(member: str) -> str:
 
 def taken_down_everywhere(track_ids: Iterable[int], *, now: datetime | None = None) -> set[int]:
     """The tracks under a worldwide takedown now: what no response without a market may show."""
-    rows = TrackAvailability.objects.filter(
-        active_q(now or timezone.now()),
-        track_id__in=list(track_ids),
-        territory=WORLDWIDE,
-        kind=AvailabilityKind.TAKEDOWN,
-    )
-    return set(rows.order_by().values_list("track_id", flat=True))
+    rows = _active_rows(list(track_ids), [WORLDWIDE], now or timezone.now(), kind=AvailabilityKind.TAKEDOWN)
+    return {track_id for track_id, _, _ in rows}
+
+
+def _active_rows(
+    track_ids: list[int], territories: list[str], now: datetime, *, kind: str | None = None
+) -> list[tuple[int, str, str]]:
+    """(track id, territory, kind) of the rows in force now for those tracks and territories.
+
+    Written in SQL rather than through the ORM, as `offers_for_ready` is: search asks it for every
+    query and suggestion, and building the queryset (the window's four conditions, an id per
+    parameter) took ~1.2 ms of ~1.8 (bench_search's million tracks)."""
+    if not track_ids:
+        return []
+    member, params = any_of("track_id", track_ids, connection)
+    territory_in = ", ".join(["%s"] * len(territories))
+    conditions = [member, f"territory IN ({territory_in})", "(starts_at IS NULL OR starts_at <= %s)",
+                  "(ends_at IS NULL OR ends_at > %s)"]  # fmt: skip
+    moment = connection.ops.adapt_datetimefield_value(now)
+    params = [*params, *territories, moment, moment]
+    if kind is not None:
+        conditions.append("kind = %s")
+        params.append(kind)
+    table = TrackAvailability._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT track_id, territory, kind FROM {table} WHERE {' AND '.join(conditions)}", params)  # noqa: S608 (only a table name and placeholders in the text)
+        return cursor.fetchall()
 
 
 def _playable(kinds: set[str]) -> bool:

@@ -15,6 +15,7 @@ from apps.catalog.availability import (
     offers_for_ready,
     playable_q,
     restrictions_for,
+    taken_down_everywhere,
 )
 from apps.catalog.models import WORLDWIDE, AvailabilityKind, IngestState, Track
 from apps.catalog.services.availability import AvailabilityRule, availability_replace
@@ -84,6 +85,20 @@ def test_the_decision_is_one_query_for_any_number_of_tracks(django_assert_num_qu
     with django_assert_num_queries(1):
         result = restrictions_for(tracks, SE, now=NOW)
     assert set(result.values()) == {None}
+
+
+def test_a_takedown_everywhere_counts_only_while_in_force_and_only_worldwide():
+    """What search shows when it is told no market."""
+    now_in_force, ended, not_yet, one_country, none = (TrackFactory() for _ in range(5))
+    rules(now_in_force, (WORLDWIDE, "grant"), (WORLDWIDE, "takedown", NOW - timedelta(days=1), NOW + timedelta(days=1)))
+    rules(ended, (WORLDWIDE, "grant"), (WORLDWIDE, "takedown", None, NOW))
+    rules(not_yet, (WORLDWIDE, "grant"), (WORLDWIDE, "takedown", NOW + timedelta(seconds=1), None))
+    rules(one_country, (WORLDWIDE, "grant"), ("SE", "takedown"))
+    rules(none, (WORLDWIDE, "grant"))
+    ids = [t.pk for t in (now_in_force, ended, not_yet, one_country, none)]
+    assert taken_down_everywhere(ids, now=NOW) == {now_in_force.pk}
+    assert taken_down_everywhere(ids, now=NOW + timedelta(seconds=1)) == {now_in_force.pk, not_yet.pk}
+    assert taken_down_everywhere([], now=NOW) == set()
 
 
 def test_available_markets_follow_the_rules():
