@@ -14,9 +14,7 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-from apps.catalog.search.models import SearchKind
-
-VECTOR_INDEXES = [f"search_vector_{kind}_{tier}" for kind in SearchKind.values for tier in ("top", "mid", "tail")]
+from apps.catalog.search.backends.postgres import VECTOR_INDEXES
 
 
 def _set_fastupdate(on: bool) -> None:

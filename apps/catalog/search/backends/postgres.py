@@ -10,6 +10,7 @@ import time
 from django.db import connection
 
 from apps.catalog.search.backends.sql import SqlBackend
+from apps.catalog.search.models import SearchKind
 from apps.catalog.search.query import Slot
 
 TRIGRAM_NEIGHBOURS = 20
@@ -17,9 +18,17 @@ TRIGRAM_NEIGHBOURS = 20
 # one read of them (SqlBackend._shared_word_read): each is read from the table, ~0.01 ms apiece.
 SHARED_READ_MAX_DOCUMENTS = 1000
 WORD_STATISTICS_SECONDS = 600  # the statistics change with ANALYZE (autovacuum's, or the maintenance task's)
-# Popularity tiers, each kind's GIN index split along them (migration 0005): on Spotify's log scale
+# Popularity tiers, the tracks' GIN index split along them (migration 0005): on Spotify's log scale
 # the top tier is about the 2 % most popular, the middle the next fifth, the bottom the long tail.
+# The other kinds, a few percent of the documents, have one index each (migration 0008): every
+# tier is one more scan to plan in each statement, and for them the planner's choice costs as little.
 POPULARITY_TIERS = ((30, None), (10, 30), (None, 10))
+TIER_NAMES = ("top", "mid", "tail")
+TIERED_KINDS = frozenset({SearchKind.TRACK})
+VECTOR_INDEXES = [
+    *(f"search_vector_{kind}_{tier}" for kind in sorted(TIERED_KINDS) for tier in TIER_NAMES),
+    *(f"search_vector_{kind}" for kind in SearchKind.values if kind not in TIERED_KINDS),
+]
 
 
 def lexeme(token: str) -> str:
@@ -44,6 +53,7 @@ def tsquery(groups: list[tuple[list[Slot], str]]) -> str:
 class PostgresBackend(SqlBackend):
     name = "postgresql"
     TIERS = POPULARITY_TIERS
+    TIERED_KINDS = TIERED_KINDS
 
     def text_condition(self, groups):
         return "d.vector @@ %s::tsquery", [tsquery(groups)]

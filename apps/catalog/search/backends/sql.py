@@ -69,6 +69,7 @@ class SqlBackend(ABC):
     # matches: a common word is answered from the small popular tier, a rare one reads all three,
     # and neither walks thousands of rows to test them one by one.
     TIERS: tuple[tuple[int | None, int | None], ...] = ((None, None),)
+    TIERED_KINDS: frozenset[str] | None = None  # the kinds read tier by tier (None: all)
 
     # --- what each database says differently ---------------------------------------------------
 
@@ -165,6 +166,7 @@ class SqlBackend(ABC):
             # Prefixes of track names by tier too: a range of names cannot be read in popularity
             # order, and a common beginning ("love") holds thousands of tracks.
             tiered = arm in ("text", "name", "titled") or (arm == "prefix" and big)
+            tiered = tiered and (self.TIERED_KINDS is None or kind in self.TIERED_KINDS)
             parts, part_params = [], []
             for low, high in self.TIERS if tiered else ((None, None),):
                 bounds, bound_params = _tier(low, high)
