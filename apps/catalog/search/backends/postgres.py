@@ -99,6 +99,15 @@ class PostgresBackend(SqlBackend):
         rarest = min(_share(slot, shares, floor) for slot in slots)
         return documents * rarest <= SHARED_READ_MAX_DOCUMENTS
 
+    def named_condition(self, names: list[str]) -> tuple[str, list]:
+        """The names as the tracks' word index holds them (migration 0009: a hash of the name in a
+        second column of each tier's GIN index), so that the titled arm's words and names are
+        matched together in the index and only the tracks with both are read from the table;
+        then the names themselves, against a hash's collisions."""
+        hashes = ", ".join(["hashtext(%s)"] * len(names))
+        exact, params = super().named_condition(names)
+        return f"hashtext(d.name_key) IN ({hashes}) AND {exact}", [*names, *params]
+
     def similar_terms(self, token: str) -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute(

@@ -83,6 +83,10 @@ class SqlBackend(ABC):
     def similar_terms(self, token: str) -> list[str]:
         raise NotImplementedError
 
+    def named_condition(self, names: list[str]) -> tuple[str, list]:
+        """SQL (on `d`) true when the document's name is one of `names`, and its parameters."""
+        return f"d.name_key IN ({', '.join(['%s'] * len(names))})", names
+
     def few_documents_hold(self, slots: list[Slot]) -> bool:
         """Whether the words are known to be in few enough documents that reading every one of
         them is cheap (then the titled and text arms share one read: _shared_word_read)."""
@@ -146,7 +150,7 @@ class SqlBackend(ABC):
             shared = titled is not None and self.few_documents_hold(query.text_slots)
             if titled and not shared:
                 conditions = [*where, titled.words_sql, titled.named_sql]
-                arms.append(("titled", conditions, [*params, *titled.words_params, *titled.names]))
+                arms.append(("titled", conditions, [*params, *titled.words_params, *titled.named_params]))
             if query.key and with_names:
                 ranges = " OR ".join(["(d.name_key >= %s AND d.name_key < %s)"] * 2)
                 bounds = [query.key, query.key + PREFIX_END, f"the {query.key}", f"the {query.key}{PREFIX_END}"]
@@ -204,7 +208,7 @@ class SqlBackend(ABC):
             order = "ORDER BY popularity DESC, id LIMIT %s"
             kept = f"WHERE in_credits AND {named}"
             titled_parts.append(f"SELECT {columns}, 'titled' AS arm FROM words_{n} {kept} {order}")  # noqa: S608 (see SQL_SAFETY)
-            titled_params += [*titled.names, pool]
+            titled_params += [*titled.named_params, pool]
             text_parts.append(f"SELECT {columns}, 'text' AS arm FROM words_{n} {order}")  # noqa: S608 (see SQL_SAFETY)
             text_params_.append(pool)
         titled_sql, titled_sql_params = _limited_union(titled_parts, titled_params, pool, f"titled_{kind}")
@@ -221,7 +225,9 @@ class SqlBackend(ABC):
         One arm for every split, found through the word index by popularity tier like the text arm
         and then held to the names. Read by the name instead, a title thousands of tracks share
         ("Intro", "Home") had each of them tested against the credits: 7 to 14 ms for each split
-        in bench_search's million tracks; and an arm per split read the same words' postings again."""
+        in bench_search's million tracks; and an arm per split read the same words' postings again.
+        The names are matched as `named_condition` says: PostgreSQL matches them in the word index
+        itself (migration 0009)."""
         slots = query.text_slots
         words = query.key.split()
         if not 2 <= len(slots) <= MAX_TITLED_WORDS or len(words) != len(slots):
@@ -231,7 +237,7 @@ class SqlBackend(ABC):
             names.append(" ".join(words[:split]))
             names.append(" ".join(slot.corrections[0] if slot.corrections else slot.token for slot in slots[:split]))
         sql, extra = self.text_condition([(slots, "AB")])
-        return _Titled(sql, extra, list(dict.fromkeys(names)))
+        return _Titled(sql, extra, *self.named_condition(list(dict.fromkeys(names))))
 
     def candidates(
         self,
@@ -330,11 +336,8 @@ class _Titled:
 
     words_sql: str
     words_params: list
-    names: list[str]
-
-    @property
-    def named_sql(self) -> str:
-        return f"d.name_key IN ({', '.join(['%s'] * len(self.names))})"
+    named_sql: str
+    named_params: list
 
 
 def _limited_union(parts: list[str], params: list, pool: int, alias: str) -> tuple[str, list]:

@@ -1,5 +1,6 @@
-"""How many documents match, per kind, when a page of search asks beyond the ranked pool: on
-PostgreSQL the planner's estimates of every kind, read from one plan."""
+"""Two of the backends' reads: how many documents match, per kind, when a page of search asks
+beyond the ranked pool (on PostgreSQL the planner's estimates of every kind, from one plan), and
+the titled arm's names."""
 
 from __future__ import annotations
 
@@ -52,3 +53,14 @@ def test_each_kind_gets_its_own_figure(crowded):
     counts = backend.count(_spelled(parse("love"), backend), list(HOW_MANY), cap=10_000, today=timezone.localdate())
     # Estimates on PostgreSQL, so only their order is sure.
     assert counts[SearchKind.TRACK] > counts[SearchKind.ALBUM] > counts[SearchKind.ARTIST] > 0
+
+
+def test_the_titled_arm_matches_names_exactly_not_only_their_hash():
+    """On PostgreSQL the names are looked up by their hash in the word index (migration 0009);
+    the condition must also hold the names themselves, or a hash collision would be a match."""
+    from apps.catalog.search.backends.postgres import PostgresBackend
+
+    sql, params = PostgresBackend().named_condition(["love", "love you"])
+    assert "hashtext(d.name_key) IN (hashtext(%s), hashtext(%s))" in sql
+    assert "d.name_key IN (%s, %s)" in sql
+    assert params == ["love", "love you", "love", "love you"]
