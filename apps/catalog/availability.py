@@ -169,7 +169,8 @@ def taken_down_everywhere(track_ids: Iterable[int], *, now: datetime | None = No
 def _active_rows(
     track_ids: list[int], territories: list[str], now: datetime, *, kind: str | None = None
 ) -> list[tuple[int, str, str]]:
-    """(track id, territory, kind) of the rows in force now for those tracks and territories.
+    """(track id, territory, kind) of the rows in force now (the window `active_q` says for
+    querysets) for those tracks and territories.
 
     Written in SQL rather than through the ORM, as `offers_for_ready` is: search asks it for every
     query and suggestion, and building the queryset (the window's four conditions, an id per

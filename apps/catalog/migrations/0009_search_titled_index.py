@@ -14,25 +14,35 @@ TIERS = {"top": "popularity >= 30", "mid": "popularity >= 10 AND popularity < 30
 
 
 def _indexes(columns: str) -> list[str]:
+    """Each tier's index rebuilt on `columns`: every new one built beside the old first, and only
+    then the old ones dropped and the new renamed, so that searches go on reading while the new
+    indexes build (a dropped index holds the table's exclusive lock until the migration commits)."""
     return [
-        statement
-        for tier, condition in TIERS.items()
-        for statement in (
-            f"DROP INDEX search_vector_track_{tier}",
-            f"CREATE INDEX search_vector_track_{tier} ON catalog_searchdocument USING gin ({columns}) "
-            f"WITH (fastupdate = off) WHERE kind = 'track' AND {condition}",
-        )
+        *(
+            f"CREATE INDEX search_vector_track_{tier}_new ON catalog_searchdocument USING gin ({columns}) "
+            f"WITH (fastupdate = off) WHERE kind = 'track' AND {condition}"
+            for tier, condition in TIERS.items()
+        ),
+        *(
+            statement
+            for tier in TIERS
+            for statement in (
+                f"DROP INDEX search_vector_track_{tier}",
+                f"ALTER INDEX search_vector_track_{tier}_new RENAME TO search_vector_track_{tier}",
+            )
+        ),
     ]
 
 
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0008_search_small_kinds_untiered")]
 
+    # Backwards the extension stays, as pg_trgm does (0004): something else may use it.
     operations = [
         vendor_sql(
             postgresql=(
                 ["CREATE EXTENSION IF NOT EXISTS btree_gin", *_indexes("vector, hashtext(name_key)")],
-                [*_indexes("vector"), "DROP EXTENSION IF EXISTS btree_gin"],
+                _indexes("vector"),
             )
         )
     ]

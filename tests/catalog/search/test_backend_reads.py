@@ -64,3 +64,54 @@ def test_the_titled_arm_matches_names_exactly_not_only_their_hash():
     assert "hashtext(d.name_key) IN (hashtext(%s), hashtext(%s))" in sql
     assert "d.name_key IN (%s, %s)" in sql
     assert params == ["love", "love you", "love", "love you"]
+
+
+def test_every_kinds_count_is_one_statement_on_postgresql(crowded, django_assert_num_queries):
+    backend = get_backend()
+    query = _spelled(parse("love"), backend)
+    with django_assert_num_queries(1):  # SQLite counts every kind in one statement too
+        backend.count(query, list(HOW_MANY), cap=10_000, today=timezone.localdate())
+    assert backend.count(query, [], cap=10_000, today=timezone.localdate()) == {}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's parallel plans")
+def test_a_parallel_plan_is_counted_kind_by_kind(crowded, django_assert_num_queries):
+    """Under a Gather the members of a Parallel Append come in the order of their cost, not the
+    statement's: the estimates are then asked per kind."""
+    backend = get_backend()
+    query = _spelled(parse("love"), backend)
+    today = timezone.localdate()
+    apart = {kind: backend.count(query, [kind], cap=10_000, today=today)[kind] for kind in HOW_MANY}
+    with connection.cursor() as cursor:  # a parallel plan for any size (the test's transaction ends it)
+        for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size",
+                        "min_parallel_index_scan_size"):  # fmt: skip
+            cursor.execute(f"SET LOCAL {setting} = 0")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    with django_assert_num_queries(1 + len(HOW_MANY)):
+        assert backend.count(query, list(HOW_MANY), cap=10_000, today=today) == apart
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index (migration 0009)")
+def test_the_titled_arm_finds_names_in_the_word_index(crowded):
+    """The titled arm's name condition is the expression the index holds, so that the scan meets
+    words and names together: were the two to drift apart, the arm would read every track with the
+    words from the table again."""
+    from apps.catalog.search.backends.postgres import PostgresBackend
+
+    backend = PostgresBackend()
+    query = _spelled(parse("love track"), backend)
+    titled = backend._titled(query)
+    with connection.cursor() as cursor:
+        # Few rows here: left the choice, the planner reads them by name. Without the name index
+        # (dropped in the test's transaction) only the word index can serve the names.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("DROP INDEX search_document_name_key")
+        cursor.execute(
+            f"EXPLAIN SELECT id FROM catalog_searchdocument d WHERE d.kind = 'track' AND d.popularity < 10 "  # noqa: S608 (test)
+            f"AND {titled.words_sql} AND {titled.named_sql}",
+            [*titled.words_params, *titled.named_params],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    scan = plan.split("Bitmap Index Scan on search_vector_track_tail")[1]
+    assert "Index Cond: ((vector @@" in scan and "hashtext((name_key)::text)" in scan

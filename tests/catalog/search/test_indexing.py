@@ -184,3 +184,37 @@ def test_title_and_artist_find_the_song_when_more_popular_names_hold_every_word(
         query = corrected(parse(q), similar_terms=backend.similar_terms)
         pool = backend.candidates(query, ["track"], pool=30, today=timezone.localdate())["track"]
         assert song.pk in {candidate.object_id for candidate in pool}, q
+
+
+def test_completions_are_the_most_popular_words_beginning_so_in_byte_order_on_ties(db):
+    from apps.catalog.search import spelling
+    from apps.catalog.search.models import SearchTerm
+
+    SearchTerm.objects.bulk_create(
+        SearchTerm(term=term, weight=weight)
+        for term, weight in [
+            ("lover", 10),
+            ("love", 50),
+            ("lovely", 10),
+            ("loß", 70),
+            ("lo", 5),
+            ("low", 10),
+            ("ma", 99),
+        ]
+    )
+    spelling._memo.entries().clear()
+    assert spelling.completions("lo") == ("loß", "love", "lovely", "lover", "low", "lo")
+
+
+def test_a_variant_whose_word_left_the_vocabulary_weighs_nothing(db):
+    from apps.catalog.search import spelling
+    from apps.catalog.search.models import SearchTerm, SearchTermVariant
+
+    SearchTerm.objects.create(term="metallica", weight=80)
+    SearchTermVariant.objects.bulk_create(
+        [SearchTermVariant(variant="metalica", term="metallica"), SearchTermVariant(variant="metalica", term="gone")]
+    )
+    assert sorted(spelling._terms_sharing(["metalica", "nothing"])) == [
+        ("metalica", "gone", None),
+        ("metalica", "metallica", 80),
+    ]

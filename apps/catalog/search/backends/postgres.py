@@ -65,6 +65,8 @@ class PostgresBackend(SqlBackend):
         totals are approximate too; the service never reports fewer than it has found."""
         # One statement for every kind, each a member of the UNION ALL: one plan and one round trip
         # instead of one per kind (a common word crowds all four).
+        if not kinds:
+            return {}
         selects, params = [], []
         for kind in kinds:
             where, where_params = self._match_conditions(query, kind, today)
@@ -75,7 +77,9 @@ class PostgresBackend(SqlBackend):
             plan = cursor.fetchone()[0]
         plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
         members = plan["Plans"] if len(kinds) > 1 and plan["Node Type"] == "Append" else [plan]
-        if len(members) != len(kinds):  # a member the planner proved empty is left out: ask per kind
+        # Members in the statement's order, each one kind's, unless the planner left one out (proved
+        # empty) or ran them as a Parallel Append under a Gather (ordered by cost): then per kind.
+        if len(members) != len(kinds):
             return {kind: self.count(query, [kind], cap=cap, today=today)[kind] for kind in kinds}
         return {kind: min(cap, int(member["Plan Rows"])) for kind, member in zip(kinds, members, strict=True)}
 
@@ -99,14 +103,14 @@ class PostgresBackend(SqlBackend):
         rarest = min(_share(slot, shares, floor) for slot in slots)
         return documents * rarest <= SHARED_READ_MAX_DOCUMENTS
 
-    def named_condition(self, names: list[str]) -> tuple[str, list]:
+    def named_condition(self, names: list[str], column: str = "d.name_key") -> tuple[str, list]:
         """The names as the tracks' word index holds them (migration 0009: a hash of the name in a
         second column of each tier's GIN index), so that the titled arm's words and names are
         matched together in the index and only the tracks with both are read from the table;
         then the names themselves, against a hash's collisions."""
         hashes = ", ".join(["hashtext(%s)"] * len(names))
-        exact, params = super().named_condition(names)
-        return f"hashtext(d.name_key) IN ({hashes}) AND {exact}", [*names, *params]
+        exact, params = super().named_condition(names, column)
+        return f"hashtext({column}) IN ({hashes}) AND {exact}", [*names, *params]
 
     def similar_terms(self, token: str) -> list[str]:
         with connection.cursor() as cursor:

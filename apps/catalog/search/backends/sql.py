@@ -64,7 +64,8 @@ class Candidate:
 class SqlBackend(ABC):
     name = "sql"
     # Word matches are read most popular first, tier by tier: [low, high) bounds of popularity,
-    # each with its own partial index where a backend has them (PostgreSQL). The tiers are
+    # each with its own partial index where a backend has them (PostgreSQL, for the kinds in
+    # TIERED_KINDS; its other kinds are read in one scan each). The tiers are
     # concatenated under one LIMIT, so a tier below is read only when those above hold too few
     # matches: a common word is answered from the small popular tier, a rare one reads all three,
     # and neither walks thousands of rows to test them one by one.
@@ -83,9 +84,9 @@ class SqlBackend(ABC):
     def similar_terms(self, token: str) -> list[str]:
         raise NotImplementedError
 
-    def named_condition(self, names: list[str]) -> tuple[str, list]:
-        """SQL (on `d`) true when the document's name is one of `names`, and its parameters."""
-        return f"d.name_key IN ({', '.join(['%s'] * len(names))})", names
+    def named_condition(self, names: list[str], column: str = "d.name_key") -> tuple[str, list]:
+        """SQL true when `column` (a document's name key) is one of `names`, and its parameters."""
+        return f"{column} IN ({', '.join(['%s'] * len(names))})", names
 
     def few_documents_hold(self, slots: list[Slot]) -> bool:
         """Whether the words are known to be in few enough documents that reading every one of
@@ -197,7 +198,8 @@ class SqlBackend(ABC):
         in the service)."""
         ctes, cte_params, titled_parts, titled_params, text_parts, text_params_ = [], [], [], [], [], []
         columns = ", ".join(COLUMNS)
-        named = titled.named_sql.replace("d.name_key", "name_key")
+        # The names as such: a materialised read has no index left to match them in.
+        named, named_params = SqlBackend.named_condition(self, titled.names, column="name_key")
         for n, (low, high) in enumerate(self.TIERS):
             bounds, bound_params = _tier(low, high)
             ctes.append(
@@ -208,7 +210,7 @@ class SqlBackend(ABC):
             order = "ORDER BY popularity DESC, id LIMIT %s"
             kept = f"WHERE in_credits AND {named}"
             titled_parts.append(f"SELECT {columns}, 'titled' AS arm FROM words_{n} {kept} {order}")  # noqa: S608 (see SQL_SAFETY)
-            titled_params += [*titled.named_params, pool]
+            titled_params += [*named_params, pool]
             text_parts.append(f"SELECT {columns}, 'text' AS arm FROM words_{n} {order}")  # noqa: S608 (see SQL_SAFETY)
             text_params_.append(pool)
         titled_sql, titled_sql_params = _limited_union(titled_parts, titled_params, pool, f"titled_{kind}")
@@ -237,7 +239,8 @@ class SqlBackend(ABC):
             names.append(" ".join(words[:split]))
             names.append(" ".join(slot.corrections[0] if slot.corrections else slot.token for slot in slots[:split]))
         sql, extra = self.text_condition([(slots, "AB")])
-        return _Titled(sql, extra, *self.named_condition(list(dict.fromkeys(names))))
+        names = list(dict.fromkeys(names))
+        return _Titled(sql, extra, names, *self.named_condition(names))
 
     def candidates(
         self,
@@ -336,7 +339,8 @@ class _Titled:
 
     words_sql: str
     words_params: list
-    named_sql: str
+    names: list[str]
+    named_sql: str  # the names as the backend matches them (named_condition)
     named_params: list
 
 
