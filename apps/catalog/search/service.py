@@ -139,16 +139,17 @@ def suggest(*, q: str | None, listener: Listener | None = None, limit: int = 8) 
     query = _spelled(query, backend)
     kinds = [kind for kind in KINDS if query.applies_to(kind)]
     today = timezone.localdate()
-    # Tracks are many: their names' exact and prefix matches come first, and words anywhere (the
-    # costly part) only when those are too few to fill the tracks' share.
-    others = [kind for kind in kinds if kind != SearchKind.TRACK]
-    candidates = backend.candidates(query, kinds, pool=SUGGEST_POOL, today=today, text_kinds=others)
-    if SearchKind.TRACK in kinds and len(candidates[SearchKind.TRACK]) < (limit + 1) // 2:
-        # The words anywhere only: the names' matches are in hand.
-        more = backend.candidates(query, [SearchKind.TRACK], pool=SUGGEST_POOL, today=today, name_kinds=[])
-        more = more[SearchKind.TRACK]
-        known = {c.id for c in candidates[SearchKind.TRACK]}
-        candidates[SearchKind.TRACK] += [c for c in more if c.id not in known]
+    # Names first, every kind's (a statement PostgreSQL plans once: backends.generic_plans); then
+    # words anywhere, for tracks (the costly part: they are many) only when their names' matches
+    # are too few to fill the tracks' share.
+    candidates = backend.candidates(query, kinds, pool=SUGGEST_POOL, today=today, text_kinds=[])
+    tracks_short = len(candidates.get(SearchKind.TRACK, ())) < (limit + 1) // 2
+    by_words = [kind for kind in kinds if kind != SearchKind.TRACK or tracks_short]
+    if by_words:
+        more = backend.candidates(query, by_words, pool=SUGGEST_POOL, today=today, name_kinds=[])
+        for kind, found in more.items():
+            known = {c.id for c in candidates[kind]}
+            candidates[kind] += [c for c in found if c.id not in known]
     ranked = sorted(
         (r for kind in kinds for r in rank(candidates[kind], query)),
         key=lambda r: (-r.score, -r.candidate.popularity, r.candidate.kind, r.candidate.object_id),

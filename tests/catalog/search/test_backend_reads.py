@@ -5,7 +5,7 @@ the titled arm's names."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.catalog.search import analysis
@@ -115,3 +115,74 @@ def test_the_titled_arm_finds_names_in_the_word_index(crowded):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     scan = plan.split("Bitmap Index Scan on search_vector_track_tail")[1]
     assert "Index Cond: ((vector @@" in scan and "hashtext((name_key)::text)" in scan
+
+
+# --- the name arms' generic plan (PostgreSQL: backends.generic_plans) ---------------------------
+
+NAME_QUERIES = ["love", "lov", "love track 1", "the love", "lvoe", "love year:1960-1970", "artist:love", "zzz"]
+
+
+def _prepared_statements() -> list[tuple[str, int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return cursor.fetchall()
+
+
+def _candidates(q: str) -> dict:
+    backend = get_backend()
+    query = _spelled(parse(q), backend)
+    kinds = [kind for kind in SearchKind if query.applies_to(kind)]
+    found = backend.candidates(query, kinds, pool=30, today=timezone.localdate())
+    return {kind: [(c.id, c.arm) for c in found[kind]] for kind in kinds}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@pytest.mark.parametrize("q", NAME_QUERIES)
+def test_the_name_arms_apart_find_what_one_statement_finds(crowded, q, monkeypatch):
+    from apps.catalog.search.backends.postgres import PostgresBackend
+    from apps.catalog.search.backends.sql import union_rows
+
+    apart = _candidates(q)
+    monkeypatch.setattr(PostgresBackend, "_rows", lambda self, by_name, by_words: union_rows([*by_name, *by_words]))
+    assert apart == _candidates(q)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_name_arms_are_planned_once_and_the_word_arms_each_time(crowded):
+    for _ in range(3):
+        _candidates("love")
+    statements = _prepared_statements()
+    names = [(generic, custom) for statement, generic, custom in statements if "'exact' AS arm" in statement]
+    assert names == [(3, 0)]  # one statement, run three times, on a generic plan every time
+    assert not [statement for statement, _, _ in statements if "'text' AS arm" in statement]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_a_field_filter_keeps_the_name_arms_planned_for_their_words(crowded):
+    """`artist:love` puts a word match into every arm, the name arms too: no generic plan for it."""
+    _candidates("love artist:love")
+    assert not [statement for statement, _, _ in _prepared_statements() if "'exact' AS arm" in statement]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_a_rolled_back_savepoint_leaves_the_prepared_read_working(crowded):
+    """psycopg keeps its prepared statements across a savepoint's rollback (so does the server):
+    the next read must find its statement there, or prepare it again."""
+    before = _candidates("love")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert _candidates("love") == before
+        raise RuntimeError("roll the savepoint back")
+    assert _candidates("love") == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_session_plans_prepared_statements_generically(crowded):
+    """In autocommit (how requests run) the setting is made once for the pooled connection's
+    session; inside a transaction it is SET LOCAL, undone with it."""
+    before = _candidates("love")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+    assert _candidates("love") == before
+    assert [(g, c) for s, g, c in _prepared_statements() if "'exact' AS arm" in s] == [(2, 0)]

@@ -9,7 +9,8 @@ import time
 
 from django.db import connection
 
-from apps.catalog.search.backends.sql import SqlBackend
+from apps.catalog.search.backends import generic_plans
+from apps.catalog.search.backends.sql import SqlBackend, union, union_rows
 from apps.catalog.search.models import SearchKind
 from apps.catalog.search.query import Slot
 
@@ -57,6 +58,12 @@ class PostgresBackend(SqlBackend):
 
     def text_condition(self, groups):
         return "d.vector @@ %s::tsquery", [tsquery(groups)]
+
+    def _rows(self, by_name, by_words):
+        """The name arms in a statement planned once per connection (generic_plans), the word
+        arms in one planned for their words."""
+        found = generic_plans.rows(*union(by_name)) if by_name else []
+        return found + union_rows(by_words)
 
     def count(self, query, kinds, *, cap: int, today) -> dict[str, int]:
         """The planner's estimate instead of a count: a count reads every match's row from the

@@ -9,7 +9,9 @@ of UNION ALL arms per request, each arm the most popular documents of one way to
   doubles the index work, and the exact arm already brings an obscure track of exactly that title.
 
 Each arm is limited (`pool`) and ordered by popularity, which an index serves: a common word is
-answered by walking the most popular documents, a rare one by its posting list.
+answered by walking the most popular documents, a rare one by its posting list. A backend may read
+the arms that match names apart from those that match words (`_rows`): PostgreSQL plans the former
+once per connection (generic_plans).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ PREFIX_END = "\U0010ffff"  # above every character: [p, p + this) holds exactly 
 NEW_RELEASE_DAYS = 14
 MAX_TITLED_WORDS = 4  # "<title> <artist>" arms for queries of up to this many words (one per split)
 HIPSTER_POPULARITY = 10
+NAME_ARMS = frozenset({"exact", "prefix"})  # the arms that match names, not words
 
 # Which weighted column (A name, B artists or owner, C album or description, D genres) each field
 # filter reads, per kind: `artist:` is the name of an artist, the credits of a track or album.
@@ -130,6 +133,7 @@ class SqlBackend(ABC):
         with_text: bool = True,
         with_names: bool = True,
     ):
+        """Each arm of one kind as (label, SQL, parameters); "words" labels a shared word read."""
         where, params = self._structural(query, kind, today)
         fields = self._field_groups(query, kind)
         if fields:
@@ -142,7 +146,7 @@ class SqlBackend(ABC):
             keys = exact_keys(query)
             if big:
                 if with_names:
-                    yield _exact_arm(select, kind, where, params, keys, pool)
+                    yield "exact", *_exact_arm(select, kind, where, params, keys, pool)
                 if with_text:  # as costly as words anywhere, and asked for with them
                     titled = self._titled(query)
             elif with_names:  # few enough to read every document of those names and sort them
@@ -166,7 +170,7 @@ class SqlBackend(ABC):
             arms.append(("text", where, params))
         for arm, conditions, arm_params in arms:
             if arm == "text" and shared:
-                yield self._shared_word_read(titled, select, kind, conditions, arm_params, pool)
+                yield "words", *self._shared_word_read(titled, select, kind, conditions, arm_params, pool)
                 continue
             # Prefixes of track names by tier too: a range of names cannot be read in popularity
             # order, and a common beginning ("love") holds thousands of tracks.
@@ -180,7 +184,7 @@ class SqlBackend(ABC):
                     f"WHERE {' AND '.join([*conditions, *bounds])} ORDER BY d.popularity DESC, d.id LIMIT %s"
                 )
                 part_params += [*arm_params, *bound_params, pool]
-            yield _limited_union(parts, part_params, pool, f"{arm}_{kind}")
+            yield arm, *_limited_union(parts, part_params, pool, f"{arm}_{kind}")
 
     def _shared_word_read(self, titled: _Titled, select: str, kind: str, text_conditions, text_params, pool: int):
         """The titled and text arms as one statement that reads the words' index once per tier.
@@ -256,11 +260,12 @@ class SqlBackend(ABC):
         """`text_kinds`: the kinds whose words-anywhere arm runs (all by default); the others get
         only exact and prefix matches of their names. `name_kinds`: the kinds whose exact and
         prefix arms run (all by default)."""
-        statements, params = [], []
+        by_name: list[tuple[str, list]] = []  # arms whose plan is the same whatever the words
+        by_words: list[tuple[str, list]] = []
         for kind in kinds:
             with_text = text_kinds is None or kind in text_kinds
             with_names = name_kinds is None or kind in name_kinds
-            for sql, arm_params in self._arms(
+            for arm, sql, arm_params in self._arms(
                 query,
                 kind,
                 today,
@@ -269,20 +274,23 @@ class SqlBackend(ABC):
                 with_text=with_text,
                 with_names=with_names,
             ):
-                statements.append(sql)
-                params += arm_params
+                # A field filter puts words into every arm, the name arms too.
+                plan_free = arm in NAME_ARMS and not query.fields
+                (by_name if plan_free else by_words).append((sql, arm_params))
         found: dict[str, list[Candidate]] = {kind: [] for kind in kinds}
-        if not statements:
-            return found
         seen: set[int] = set()
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(statements), params)
-            for row in cursor.fetchall():
-                candidate = Candidate(*row)
-                if candidate.id not in seen:
-                    seen.add(candidate.id)
-                    found[candidate.kind].append(candidate)
+        for row in self._rows(by_name, by_words):
+            candidate = Candidate(*row)
+            if candidate.id not in seen:
+                seen.add(candidate.id)
+                found[candidate.kind].append(candidate)
         return found
+
+    def _rows(self, by_name: list[tuple[str, list]], by_words: list[tuple[str, list]]) -> list[tuple]:
+        """The rows of every arm, those matching names first. `by_name`: the arms matching names
+        only (exact and prefix), whose best plan does not depend on the words; `by_words`: the
+        others. Here one statement for all of them."""
+        return union_rows([*by_name, *by_words])
 
     def count(self, query: Query, kinds: list[str], *, cap: int, today: date) -> dict[str, int]:
         """How many documents of each kind match, counted up to `cap` (a page past it cannot be
@@ -313,6 +321,20 @@ class SqlBackend(ABC):
             sql, extra = self.text_condition(groups)
             where, where_params = [*where, sql], [*where_params, *extra]
         return where, where_params
+
+
+def union(arms: list[tuple[str, list]]) -> tuple[str, list]:
+    """The arms' SQL joined by UNION ALL, and their parameters in order."""
+    return " UNION ALL ".join(sql for sql, _ in arms), [param for _, params in arms for param in params]
+
+
+def union_rows(arms: list[tuple[str, list]]) -> list[tuple]:
+    """The rows of the arms, read in one statement (no arms: no rows)."""
+    if not arms:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(*union(arms))
+        return cursor.fetchall()
 
 
 def _exact_arm(select: str, kind: str, where: list[str], params: list, keys: list[str], pool: int) -> tuple[str, list]:
