@@ -125,6 +125,25 @@ def search(
     return result
 
 
+def _suggestion_candidates(backend, query: Query, kinds: list[str], today, limit: int):
+    """Names first, every kind's (a statement PostgreSQL plans once: backends.generic_plans); then
+    words anywhere, for tracks (the costly part: they are many) only when their names' matches are
+    too few to fill the tracks' share. Elasticsearch answers every arm in one request."""
+    if not backend.reads_names_apart:
+        return backend.candidates(query, kinds, pool=SUGGEST_POOL, today=today)
+    candidates = backend.candidates(query, kinds, pool=SUGGEST_POOL, today=today, text_kinds=[])
+    if not query.text_slots:  # filters alone: no names to match, the first read was all of it
+        return candidates
+    tracks_short = len(candidates.get(SearchKind.TRACK, ())) < (limit + 1) // 2
+    by_words = [kind for kind in kinds if kind != SearchKind.TRACK or tracks_short]
+    if by_words:
+        more = backend.candidates(query, by_words, pool=SUGGEST_POOL, today=today, name_kinds=[])
+        for kind, found in more.items():
+            known = {c.id for c in candidates[kind]}
+            candidates[kind] += [c for c in found if c.id not in known]
+    return candidates
+
+
 def suggest(*, q: str | None, listener: Listener | None = None, limit: int = 8) -> list[Suggestion]:
     """The best matches of every kind together, for a search box as the listener types: ranked by
     the same score, at most half of them of one kind."""
@@ -139,17 +158,7 @@ def suggest(*, q: str | None, listener: Listener | None = None, limit: int = 8) 
     query = _spelled(query, backend)
     kinds = [kind for kind in KINDS if query.applies_to(kind)]
     today = timezone.localdate()
-    # Names first, every kind's (a statement PostgreSQL plans once: backends.generic_plans); then
-    # words anywhere, for tracks (the costly part: they are many) only when their names' matches
-    # are too few to fill the tracks' share.
-    candidates = backend.candidates(query, kinds, pool=SUGGEST_POOL, today=today, text_kinds=[])
-    tracks_short = len(candidates.get(SearchKind.TRACK, ())) < (limit + 1) // 2
-    by_words = [kind for kind in kinds if kind != SearchKind.TRACK or tracks_short]
-    if by_words:
-        more = backend.candidates(query, by_words, pool=SUGGEST_POOL, today=today, name_kinds=[])
-        for kind, found in more.items():
-            known = {c.id for c in candidates[kind]}
-            candidates[kind] += [c for c in found if c.id not in known]
+    candidates = _suggestion_candidates(backend, query, kinds, today, limit)
     ranked = sorted(
         (r for kind in kinds for r in rank(candidates[kind], query)),
         key=lambda r: (-r.score, -r.candidate.popularity, r.candidate.kind, r.candidate.object_id),

@@ -4,15 +4,16 @@ the titled arm's names."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.catalog.search import analysis
+from apps.catalog.search import analysis, service
 from apps.catalog.search.backends import get_backend
 from apps.catalog.search.models import SearchDocument, SearchKind
 from apps.catalog.search.query import parse
-from apps.catalog.search.service import _spelled
+from apps.catalog.search.service import _spelled, suggest
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,12 @@ def test_the_titled_arm_finds_names_in_the_word_index(crowded):
 NAME_QUERIES = ["love", "lov", "love track 1", "the love", "lvoe", "love year:1960-1970", "artist:love", "zzz"]
 
 
+def conninfo_of(wrapper) -> str:
+    """How to open a second connection to the test database."""
+    return psycopg.conninfo.make_conninfo(**{k: v for k, v in wrapper.get_connection_params().items() if k in (
+        "dbname", "user", "password", "host", "port")})  # fmt: skip
+
+
 def _prepared_statements() -> list[tuple[str, int, int]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
@@ -186,3 +193,64 @@ def test_outside_a_transaction_the_session_plans_prepared_statements_generically
         assert cursor.fetchone()[0] == "force_generic_plan"
     assert _candidates("love") == before
     assert [(g, c) for s, g, c in _prepared_statements() if "'exact' AS arm" in s] == [(2, 0)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "goes_stale",
+    [
+        # What a migration run elsewhere does: the statement's rows change type.
+        "ALTER TABLE catalog_searchdocument ALTER COLUMN subtitle TYPE varchar(501)",
+        # What a pooler resetting sessions does: the statement is gone.
+        "DEALLOCATE ALL",
+    ],
+)
+def test_a_prepared_statement_gone_stale_is_prepared_again(crowded, goes_stale):
+    before = _candidates("love")
+    try:
+        if goes_stale.startswith("ALTER"):
+            with psycopg.connect(conninfo_of(connection), autocommit=True) as elsewhere:
+                elsewhere.execute(goes_stale)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(goes_stale)
+        assert _candidates("love") == before
+        assert _candidates("love") == before
+    finally:
+        if goes_stale.startswith("ALTER"):
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE catalog_searchdocument ALTER COLUMN subtitle TYPE varchar(500)")
+
+
+def test_suggest_with_filters_alone_reads_the_documents_once(crowded):
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        suggest(q="year:1960-1970")
+    assert sum("catalog_searchdocument" in sql for sql in statements if sql) == 1
+
+
+def test_suggest_asks_a_backend_answering_every_arm_at_once_once(monkeypatch):
+    """Elasticsearch answers every arm in one request whatever it is asked (and the database in its
+    place while it is unreachable must then be asked for every arm)."""
+    calls = []
+
+    class EveryArmAtOnce:
+        name = "every-arm-at-once"
+        reads_names_apart = False
+
+        def candidates(self, query, kinds, **options):
+            calls.append(options)
+            return {kind: [] for kind in kinds}
+
+        def similar_terms(self, token):
+            return []
+
+    monkeypatch.setattr(service, "get_backend", EveryArmAtOnce)
+    assert service.suggest(q="love") == []
+    assert len(calls) == 1 and "text_kinds" not in calls[0] and "name_kinds" not in calls[0]

@@ -252,6 +252,7 @@ def _database_backend():
 
 class ElasticsearchBackend:
     name = "elasticsearch"
+    reads_names_apart = False  # every arm comes back from one msearch, whatever candidates() is asked
 
     def _or_database(self, method: str, call: Callable, *args, **kwargs):
         try:

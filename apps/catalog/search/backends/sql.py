@@ -74,6 +74,7 @@ class SqlBackend(ABC):
     # and neither walks thousands of rows to test them one by one.
     TIERS: tuple[tuple[int | None, int | None], ...] = ((None, None),)
     TIERED_KINDS: frozenset[str] | None = None  # the kinds read tier by tier (None: all)
+    reads_names_apart = True  # candidates() reads only the arms it is asked for (text_kinds, name_kinds)
 
     # --- what each database says differently ---------------------------------------------------
 
