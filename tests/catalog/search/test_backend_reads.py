@@ -102,7 +102,7 @@ def test_the_titled_arm_finds_names_in_the_word_index(crowded):
 
     backend = PostgresBackend()
     query = _spelled(parse("love track"), backend)
-    titled = backend._titled(query)
+    titled = backend._titled(query, 30)
     with connection.cursor() as cursor:
         # Few rows here: left the choice, the planner reads them by name. Without the name index
         # (dropped in the test's transaction) only the word index can serve the names.

@@ -133,6 +133,7 @@ class SqlBackend(ABC):
         with_name_arm: bool,
         with_text: bool = True,
         with_names: bool = True,
+        titled_pool: int | None = None,
     ):
         """Each arm of one kind as (label, SQL, parameters); "words" labels a shared word read."""
         where, params = self._structural(query, kind, today)
@@ -149,7 +150,7 @@ class SqlBackend(ABC):
                 if with_names:
                     yield "exact", *_exact_arm(select, kind, where, params, keys, pool)
                 if with_text:  # as costly as words anywhere, and asked for with them
-                    titled = self._titled(query)
+                    titled = self._titled(query, titled_pool or pool)
             elif with_names:  # few enough to read every document of those names and sort them
                 placeholders = ", ".join(["%s"] * len(keys))
                 arms.append(("exact", [*where, f"d.name_key IN ({placeholders})"], [*params, *keys]))
@@ -177,6 +178,7 @@ class SqlBackend(ABC):
             # order, and a common beginning ("love") holds thousands of tracks.
             tiered = arm in ("text", "name", "titled") or (arm == "prefix" and big)
             tiered = tiered and (self.TIERED_KINDS is None or kind in self.TIERED_KINDS)
+            arm_pool = titled.pool if arm == "titled" else pool
             parts, part_params = [], []
             for low, high in self.TIERS if tiered else ((None, None),):
                 bounds, bound_params = _tier(low, high)
@@ -184,8 +186,8 @@ class SqlBackend(ABC):
                     f"SELECT {select}, '{arm}' AS arm FROM catalog_searchdocument d "  # noqa: S608 (see SQL_SAFETY)
                     f"WHERE {' AND '.join([*conditions, *bounds])} ORDER BY d.popularity DESC, d.id LIMIT %s"
                 )
-                part_params += [*arm_params, *bound_params, pool]
-            yield arm, *_limited_union(parts, part_params, pool, f"{arm}_{kind}")
+                part_params += [*arm_params, *bound_params, arm_pool]
+            yield arm, *_limited_union(parts, part_params, arm_pool, f"{arm}_{kind}")
 
     def _shared_word_read(self, titled: _Titled, select: str, kind: str, text_conditions, text_params, pool: int):
         """The titled and text arms as one statement that reads the words' index once per tier.
@@ -215,15 +217,15 @@ class SqlBackend(ABC):
             order = "ORDER BY popularity DESC, id LIMIT %s"
             kept = f"WHERE in_credits AND {named}"
             titled_parts.append(f"SELECT {columns}, 'titled' AS arm FROM words_{n} {kept} {order}")  # noqa: S608 (see SQL_SAFETY)
-            titled_params += [*named_params, pool]
+            titled_params += [*named_params, titled.pool]
             text_parts.append(f"SELECT {columns}, 'text' AS arm FROM words_{n} {order}")  # noqa: S608 (see SQL_SAFETY)
             text_params_.append(pool)
-        titled_sql, titled_sql_params = _limited_union(titled_parts, titled_params, pool, f"titled_{kind}")
+        titled_sql, titled_sql_params = _limited_union(titled_parts, titled_params, titled.pool, f"titled_{kind}")
         text_sql, text_sql_params = _limited_union(text_parts, text_params_, pool, f"text_{kind}")
         sql = f"SELECT * FROM (WITH {', '.join(ctes)} {titled_sql} UNION ALL {text_sql}) AS words_{kind}"  # noqa: S608 (see SQL_SAFETY)
         return sql, [*cte_params, *titled_sql_params, *text_sql_params]
 
-    def _titled(self, query: Query) -> _Titled | None:
+    def _titled(self, query: Query, pool: int) -> _Titled | None:
         """ "<title> <artist>", the way people look for one song: the tracks named exactly by the
         first words (or their corrections), for each place the words could split, that hold every
         word, so the rest in their credits. The text arm cannot be trusted with these: a title
@@ -245,7 +247,7 @@ class SqlBackend(ABC):
             names.append(" ".join(slot.corrections[0] if slot.corrections else slot.token for slot in slots[:split]))
         sql, extra = self.text_condition([(slots, "AB")])
         names = list(dict.fromkeys(names))
-        return _Titled(sql, extra, names, *self.named_condition(names))
+        return _Titled(sql, extra, names, *self.named_condition(names), pool=pool)
 
     def candidates(
         self,
@@ -257,10 +259,12 @@ class SqlBackend(ABC):
         with_name_arm: bool = False,
         text_kinds: list[str] | None = None,
         name_kinds: list[str] | None = None,
+        titled_pool: int | None = None,
     ) -> dict[str, list[Candidate]]:
         """`text_kinds`: the kinds whose words-anywhere arm runs (all by default); the others get
         only exact and prefix matches of their names. `name_kinds`: the kinds whose exact and
-        prefix arms run (all by default)."""
+        prefix arms run (all by default). `titled_pool`: the "<title> <artist>" arm's own limit
+        (`pool` by default)."""
         by_name: list[tuple[str, list]] = []  # arms whose plan is the same whatever the words
         by_words: list[tuple[str, list]] = []
         for kind in kinds:
@@ -274,6 +278,7 @@ class SqlBackend(ABC):
                 with_name_arm=with_name_arm,
                 with_text=with_text,
                 with_names=with_names,
+                titled_pool=titled_pool,
             ):
                 # A field filter puts words into every arm, the name arms too.
                 plan_free = arm in NAME_ARMS and not query.fields
@@ -365,6 +370,7 @@ class _Titled:
     names: list[str]
     named_sql: str  # the names as the backend matches them (named_condition)
     named_params: list
+    pool: int  # how many of its matches to read
 
 
 def _limited_union(parts: list[str], params: list, pool: int, alias: str) -> tuple[str, list]:
