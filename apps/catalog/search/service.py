@@ -107,7 +107,7 @@ def search(
     query = _spelled(query, backend)
     today = timezone.localdate()
     pool = max(POOL, offset + limit + POOL // 2)
-    candidates = backend.candidates(query, applicable, pool=pool, today=today)
+    candidates = backend.candidates(query, applicable, pool=pool, today=today, share_common_words=False)
     # Counted only where the pool filled up: otherwise every match is in hand.
     crowded = [kind for kind in applicable if sum(c.arm == "text" for c in candidates[kind]) >= pool]
     totals = backend.count(query, crowded, cap=MAX_OFFSET + limit, today=today) if crowded else {}

@@ -33,7 +33,7 @@ QUERIES = [
 
 
 def _share(monkeypatch, shared: bool) -> None:
-    monkeypatch.setattr(type(get_backend()), "few_documents_hold", lambda self, slots: shared)
+    monkeypatch.setattr(type(get_backend()), "few_documents_hold", lambda self, slots, **rule: shared)
 
 
 def _candidates(q: str, *, shared: bool, monkeypatch) -> dict[str, list[tuple[int, str]]]:
@@ -109,9 +109,34 @@ def test_three_words_are_read_once(statistics):
     assert PostgresBackend().few_documents_hold([_slot("love"), _slot("heart"), _slot("the")])
 
 
+def test_three_words_with_a_common_one_are_read_apart_when_asked(statistics):
+    """Search's rule (share_common_words=False): "the" is in 40 % of the documents, past
+    COMMON_WORD_SHARE; "love" (5 %) and "heart" are not."""
+    backend = PostgresBackend()
+    assert not backend.few_documents_hold([_slot("love"), _slot("heart"), _slot("the")], common_words_too=False)
+    assert backend.few_documents_hold([_slot("love"), _slot("heart"), _slot("zyxwv")], common_words_too=False)
+    # A word being typed that no completion bounds could be any word, a common one too.
+    typing = [_slot("love"), _slot("heart"), _slot("zy", prefix=True)]
+    assert not backend.few_documents_hold(typing, common_words_too=False)
+
+
 def test_without_statistics_nothing_is_known_to_be_rare(monkeypatch):
     monkeypatch.setattr(postgres, "_word_statistics", lambda: None)
     assert not PostgresBackend().few_documents_hold([_slot("zyxwv"), _slot("qqqq")])
+    # ... nor common: three words are read once, whatever the rule.
+    assert PostgresBackend().few_documents_hold([_slot("a"), _slot("b"), _slot("c")], common_words_too=False)
+
+
+def test_search_reads_three_words_with_a_common_one_apart_and_suggest_once(planted, monkeypatch, settings):
+    settings.SEARCH_CACHE_SECONDS = 0
+    rules = []
+    backend_class = type(get_backend())
+    monkeypatch.setattr(backend_class, "few_documents_hold", lambda self, slots, **rule: rules.append(rule) or False)
+    search(q="here comes the", kinds=[SearchKind.TRACK], limit=5, offset=0)
+    assert rules and all(rule == {"common_words_too": False} for rule in rules)
+    rules.clear()
+    suggest(q="here comes thx")
+    assert rules and all(rule == {"common_words_too": True} for rule in rules)
 
 
 def test_the_statistics_are_read_from_the_planner(planted):

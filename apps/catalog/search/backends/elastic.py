@@ -279,6 +279,7 @@ class ElasticsearchBackend:
         with_name_arm: bool = True,
         text_kinds: list[str] | None = None,  # (the SQL backends' economies; one msearch asks all here)
         name_kinds: list[str] | None = None,
+        share_common_words: bool = True,
     ) -> dict[str, list[Candidate]]:
         plan = [
             (kind, arm, body)

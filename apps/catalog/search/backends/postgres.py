@@ -18,6 +18,10 @@ TRIGRAM_NEIGHBOURS = 20
 # How many documents at most the words of a query may be in for the titled and text arms to share
 # one read of them (SqlBackend._shared_word_read): each is read from the table, ~0.01 ms apiece.
 SHARED_READ_MAX_DOCUMENTS = 1000
+# A word in more documents than this makes reading every match of three words dearer than the
+# titled arm's own read through names (bench_search: search p95 18.3 -> 15.7 ms, the same answers;
+# suggest, whose titled arm reads only what it shows, is 0.9 ms slower so and keeps sharing).
+COMMON_WORD_SHARE = 0.08
 WORD_STATISTICS_SECONDS = 600  # the statistics change with ANALYZE (autovacuum's, or the maintenance task's)
 # Popularity tiers, the tracks' GIN index split along them (migration 0005): on Spotify's log scale
 # the top tier is about the 2 % most popular, the middle the next fifth, the bottom the long tail.
@@ -90,23 +94,28 @@ class PostgresBackend(SqlBackend):
             return {kind: self.count(query, [kind], cap=cap, today=today)[kind] for kind in kinds}
         return {kind: min(cap, int(member["Plan Rows"])) for kind, member in zip(kinds, members, strict=True)}
 
-    def few_documents_hold(self, slots) -> bool:
-        """Three words or more: rarely all together in many documents. Fewer: known to be rare
-        from the planner's statistics of the vector column (ANALYZE keeps the share of documents
-        holding each of its most common words, down to a floor that every word not listed is
-        under): the documents holding every word are at most those holding its rarest slot, and a
-        slot's share is at most the sum of its alternatives'. Without statistics (never analysed),
-        nothing is known to be rare.
+    def few_documents_hold(self, slots, *, common_words_too: bool = True) -> bool:
+        """Three words or more: rarely all together in many documents; with `common_words_too`
+        off, only when none of them is in more than COMMON_WORD_SHARE of the documents (nor is a
+        word being typed that no completion bounds). Fewer: known to be rare from the planner's
+        statistics of the vector column (ANALYZE keeps the share of documents holding each of its
+        most common words, down to a floor that every word not listed is under): the documents
+        holding every word are at most those holding its rarest slot, and a slot's share is at
+        most the sum of its alternatives'. Without statistics (never analysed), nothing is known
+        to be rare or common.
 
         Measured in bench_search's million tracks, side by side: suggest p95 15.6 -> 12.9 ms,
         search p95 19.8 -> 18.9, the same answers; a few queries of three words, with one like
-        "of", read thousands of rows and lose up to 8 ms."""
-        if len(slots) >= 3:
+        "of", read thousands of rows and lose up to 8 ms (hence `common_words_too`, see
+        COMMON_WORD_SHARE)."""
+        if len(slots) >= 3 and common_words_too:
             return True
         statistics = _word_statistics()
         if statistics is None:
-            return False
+            return len(slots) >= 3
         documents, shares, floor = statistics
+        if len(slots) >= 3:
+            return all(_share(slot, shares, floor) <= COMMON_WORD_SHARE for slot in slots)
         rarest = min(_share(slot, shares, floor) for slot in slots)
         return documents * rarest <= SHARED_READ_MAX_DOCUMENTS
 

@@ -92,7 +92,7 @@ class SqlBackend(ABC):
         """SQL true when `column` (a document's name key) is one of `names`, and its parameters."""
         return f"{column} IN ({', '.join(['%s'] * len(names))})", names
 
-    def few_documents_hold(self, slots: list[Slot]) -> bool:
+    def few_documents_hold(self, slots: list[Slot], *, common_words_too: bool = True) -> bool:
         """Whether the words are known to be in few enough documents that reading every one of
         them is cheap (then the titled and text arms share one read: _shared_word_read)."""
         return False
@@ -134,6 +134,7 @@ class SqlBackend(ABC):
         with_text: bool = True,
         with_names: bool = True,
         titled_pool: int | None = None,
+        share_common_words: bool = True,
     ):
         """Each arm of one kind as (label, SQL, parameters); "words" labels a shared word read."""
         where, params = self._structural(query, kind, today)
@@ -154,7 +155,9 @@ class SqlBackend(ABC):
             elif with_names:  # few enough to read every document of those names and sort them
                 placeholders = ", ".join(["%s"] * len(keys))
                 arms.append(("exact", [*where, f"d.name_key IN ({placeholders})"], [*params, *keys]))
-            shared = titled is not None and self.few_documents_hold(query.text_slots)
+            shared = titled is not None and self.few_documents_hold(
+                query.text_slots, common_words_too=share_common_words
+            )
             if titled and not shared:
                 conditions = [*where, titled.words_sql, titled.named_sql]
                 arms.append(("titled", conditions, [*params, *titled.words_params, *titled.named_params]))
@@ -260,11 +263,13 @@ class SqlBackend(ABC):
         text_kinds: list[str] | None = None,
         name_kinds: list[str] | None = None,
         titled_pool: int | None = None,
+        share_common_words: bool = True,
     ) -> dict[str, list[Candidate]]:
         """`text_kinds`: the kinds whose words-anywhere arm runs (all by default); the others get
         only exact and prefix matches of their names. `name_kinds`: the kinds whose exact and
         prefix arms run (all by default). `titled_pool`: the "<title> <artist>" arm's own limit
-        (`pool` by default)."""
+        (`pool` by default). `share_common_words`: whether three words or more share one read of
+        the word index even when one of them is common (few_documents_hold)."""
         by_name: list[tuple[str, list]] = []  # arms whose plan is the same whatever the words
         by_words: list[tuple[str, list]] = []
         for kind in kinds:
@@ -279,6 +284,7 @@ class SqlBackend(ABC):
                 with_text=with_text,
                 with_names=with_names,
                 titled_pool=titled_pool,
+                share_common_words=share_common_words,
             ):
                 # A field filter puts words into every arm, the name arms too.
                 plan_free = arm in NAME_ARMS and not query.fields
