@@ -30,6 +30,7 @@ MAX_LIMIT = 50
 MAX_OFFSET = 1_000  # Spotify's bound for search
 POOL = 30  # candidates per way of matching, per kind: room to rank, then to drop the unplayable
 SUGGEST_POOL = 12
+TITLED_SLACK = 2  # suggest reads this many times the tracks it shows of "<title> <artist>" matches
 KINDS = (SearchKind.TRACK, SearchKind.ARTIST, SearchKind.ALBUM, SearchKind.PLAYLIST)
 
 
@@ -143,10 +144,12 @@ def _suggestion_candidates(backend, query: Query, kinds: list[str], today, limit
     tracks_short = len(candidates.get(SearchKind.TRACK, ())) < shown
     by_words = [kind for kind in kinds if kind != SearchKind.TRACK or tracks_short]
     if by_words:
-        # "<title> <artist>" matches past the few shown are less popular ones of the same kind of
-        # match, which rank below them, and reading for them is what made the tracks' word read
-        # go down to their least popular tier (bench_search: suggest p95 -0.5 ms, 4 answers of 600).
-        more = backend.candidates(query, by_words, pool=SUGGEST_POOL, today=today, name_kinds=[], titled_pool=shown)
+        # The "<title> <artist>" arm's matches come most popular first; reading for all of
+        # SUGGEST_POOL sent the tracks' word read down to their least popular tier. Twice what is
+        # shown leaves room for those that rank lower (a corrected spelling) or are taken down.
+        more = backend.candidates(
+            query, by_words, pool=SUGGEST_POOL, today=today, name_kinds=[], titled_pool=TITLED_SLACK * shown
+        )
         for kind, found in more.items():
             known = {c.id for c in candidates[kind]}
             candidates[kind] += [c for c in found if c.id not in known]

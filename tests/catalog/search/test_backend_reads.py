@@ -254,3 +254,30 @@ def test_suggest_asks_a_backend_answering_every_arm_at_once_once(monkeypatch):
     monkeypatch.setattr(service, "get_backend", EveryArmAtOnce)
     assert service.suggest(q="love") == []
     assert len(calls) == 1 and "text_kinds" not in calls[0] and "name_kinds" not in calls[0]
+
+
+@pytest.fixture
+def one_title_many_times():
+    """Ten tracks named "Love" by Ra, popularity 10 to 100: ten "<title> <artist>" matches of "love ra"."""
+    SearchDocument.objects.bulk_create(
+        SearchDocument(
+            kind=SearchKind.TRACK, object_id=n + 1, public_id=f"tr{n}", name="Love", name_key="love",
+            name_terms=analysis.padded(["love"]), artist_terms=analysis.padded(["ra"]), popularity=10 * (n + 1),
+        )
+        for n in range(10)
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize(("titled_pool", "read"), [(None, 5), (2, 2), (0, 0)])
+def test_the_titled_arm_reads_its_own_pool(one_title_many_times, monkeypatch, shared, titled_pool, read):
+    """Suggest reads fewer "<title> <artist>" matches than the other arms (titled_pool), whether
+    that arm reads the words apart or shares the text arm's read; None: the pool."""
+    monkeypatch.setattr(type(get_backend()), "few_documents_hold", lambda self, slots, **rule: shared)
+    backend = get_backend()
+    query = _spelled(parse("love ra"), backend)
+    found = backend.candidates(
+        query, [SearchKind.TRACK], pool=5, today=timezone.localdate(), name_kinds=[], titled_pool=titled_pool
+    )[SearchKind.TRACK]
+    titled = [c.popularity for c in found if c.arm == "titled"]
+    assert titled == [100, 90, 80, 70, 60][:read]  # the most popular first

@@ -310,7 +310,7 @@ def unreachable():
 
 
 @pytest.mark.django_db
-def test_it_searches_the_database_while_elasticsearch_is_unreachable(unreachable, settings):
+def test_it_searches_the_database_while_elasticsearch_is_unreachable(unreachable, settings, monkeypatch):
     beatles = ArtistFactory(name="The Beatles", popularity=95)
     track = TrackFactory(album=AlbumFactory(title="Abbey Road", artists=[beatles]), title="Something")
     flush_pending()  # the documents, as the commit would write them
@@ -319,6 +319,16 @@ def test_it_searches_the_database_while_elasticsearch_is_unreachable(unreachable
     expected = database.candidates(query, ["track", "album"], pool=10, today=TODAY)
     assert ElasticsearchBackend().candidates(query, ["track", "album"], pool=10, today=TODAY) == expected
     assert ElasticsearchBackend().count(query, ["track"], cap=5, today=TODAY) == {"track": 1}
+    # What search and suggest ask of the SQL backends reaches the database in its place.
+    asked = []
+    database_candidates = type(database).candidates
+    monkeypatch.setattr(
+        type(database),
+        "candidates",
+        lambda self, *a, **options: asked.append(options) or database_candidates(self, *a, **options),
+    )
+    ElasticsearchBackend().candidates(query, ["track"], pool=10, today=TODAY, titled_pool=1, share_common_words=False)
+    assert asked[-1]["titled_pool"] == 1 and asked[-1]["share_common_words"] is False
     settings.SEARCH_BACKEND = "elasticsearch"
     assert search(q="abbey road", kinds=["track"], limit=5, offset=0)["track"].object_ids == [track.pk]
 

@@ -113,18 +113,18 @@ def test_three_words_with_a_common_one_are_read_apart_when_asked(statistics):
     """Search's rule (share_common_words=False): "the" is in 40 % of the documents, past
     COMMON_WORD_SHARE; "love" (5 %) and "heart" are not."""
     backend = PostgresBackend()
-    assert not backend.few_documents_hold([_slot("love"), _slot("heart"), _slot("the")], common_words_too=False)
-    assert backend.few_documents_hold([_slot("love"), _slot("heart"), _slot("zyxwv")], common_words_too=False)
+    assert not backend.few_documents_hold([_slot("love"), _slot("heart"), _slot("the")], share_common_words=False)
+    assert backend.few_documents_hold([_slot("love"), _slot("heart"), _slot("zyxwv")], share_common_words=False)
     # A word being typed that no completion bounds could be any word, a common one too.
     typing = [_slot("love"), _slot("heart"), _slot("zy", prefix=True)]
-    assert not backend.few_documents_hold(typing, common_words_too=False)
+    assert not backend.few_documents_hold(typing, share_common_words=False)
 
 
 def test_without_statistics_nothing_is_known_to_be_rare(monkeypatch):
     monkeypatch.setattr(postgres, "_word_statistics", lambda: None)
     assert not PostgresBackend().few_documents_hold([_slot("zyxwv"), _slot("qqqq")])
     # ... nor common: three words are read once, whatever the rule.
-    assert PostgresBackend().few_documents_hold([_slot("a"), _slot("b"), _slot("c")], common_words_too=False)
+    assert PostgresBackend().few_documents_hold([_slot("a"), _slot("b"), _slot("c")], share_common_words=False)
 
 
 def test_search_reads_three_words_with_a_common_one_apart_and_suggest_once(planted, monkeypatch, settings):
@@ -133,10 +133,10 @@ def test_search_reads_three_words_with_a_common_one_apart_and_suggest_once(plant
     backend_class = type(get_backend())
     monkeypatch.setattr(backend_class, "few_documents_hold", lambda self, slots, **rule: rules.append(rule) or False)
     search(q="here comes the", kinds=[SearchKind.TRACK], limit=5, offset=0)
-    assert rules and all(rule == {"common_words_too": False} for rule in rules)
+    assert rules and all(rule == {"share_common_words": False} for rule in rules)
     rules.clear()
     suggest(q="here comes thx")
-    assert rules and all(rule == {"common_words_too": True} for rule in rules)
+    assert rules and all(rule == {"share_common_words": True} for rule in rules)
 
 
 def test_the_statistics_are_read_from_the_planner(planted):

@@ -279,6 +279,7 @@ class ElasticsearchBackend:
         with_name_arm: bool = True,
         text_kinds: list[str] | None = None,  # (the SQL backends' economies; one msearch asks all here)
         name_kinds: list[str] | None = None,
+        titled_pool: int | None = None,  # (ditto; kept for the database answering in its place)
         share_common_words: bool = True,
     ) -> dict[str, list[Candidate]]:
         plan = [
@@ -300,7 +301,10 @@ class ElasticsearchBackend:
                         found[kind].append(candidate)
             return found
 
-        return self._or_database("candidates", ask, query, kinds, pool=pool, today=today, with_name_arm=with_name_arm)
+        return self._or_database(
+            "candidates", ask, query, kinds, pool=pool, today=today, with_name_arm=with_name_arm,
+            titled_pool=titled_pool, share_common_words=share_common_words,
+        )  # fmt: skip
 
     def count(self, query: Query, kinds: list[str], *, cap: int, today: date) -> dict[str, int]:
         def ask() -> dict[str, int]:

@@ -19,8 +19,8 @@ TRIGRAM_NEIGHBOURS = 20
 # one read of them (SqlBackend._shared_word_read): each is read from the table, ~0.01 ms apiece.
 SHARED_READ_MAX_DOCUMENTS = 1000
 # A word in more documents than this makes reading every match of three words dearer than the
-# titled arm's own read through names (bench_search: search p95 18.3 -> 15.7 ms, the same answers;
-# suggest, whose titled arm reads only what it shows, is 0.9 ms slower so and keeps sharing).
+# titled arm's own read through names (bench_search, side by side: search p95 17.3 -> 14.7 ms, the
+# same answers; suggest, whose titled arm reads little, measured 0.9 ms slower so and keeps sharing).
 COMMON_WORD_SHARE = 0.08
 WORD_STATISTICS_SECONDS = 600  # the statistics change with ANALYZE (autovacuum's, or the maintenance task's)
 # Popularity tiers, the tracks' GIN index split along them (migration 0005): on Spotify's log scale
@@ -94,8 +94,8 @@ class PostgresBackend(SqlBackend):
             return {kind: self.count(query, [kind], cap=cap, today=today)[kind] for kind in kinds}
         return {kind: min(cap, int(member["Plan Rows"])) for kind, member in zip(kinds, members, strict=True)}
 
-    def few_documents_hold(self, slots, *, common_words_too: bool = True) -> bool:
-        """Three words or more: rarely all together in many documents; with `common_words_too`
+    def few_documents_hold(self, slots, *, share_common_words: bool = True) -> bool:
+        """Three words or more: rarely all together in many documents; with `share_common_words`
         off, only when none of them is in more than COMMON_WORD_SHARE of the documents (nor is a
         word being typed that no completion bounds). Fewer: known to be rare from the planner's
         statistics of the vector column (ANALYZE keeps the share of documents holding each of its
@@ -106,9 +106,9 @@ class PostgresBackend(SqlBackend):
 
         Measured in bench_search's million tracks, side by side: suggest p95 15.6 -> 12.9 ms,
         search p95 19.8 -> 18.9, the same answers; a few queries of three words, with one like
-        "of", read thousands of rows and lose up to 8 ms (hence `common_words_too`, see
+        "of", read thousands of rows and lose up to 8 ms (hence `share_common_words`, see
         COMMON_WORD_SHARE)."""
-        if len(slots) >= 3 and common_words_too:
+        if len(slots) >= 3 and share_common_words:
             return True
         statistics = _word_statistics()
         if statistics is None:

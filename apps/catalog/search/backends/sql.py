@@ -92,9 +92,10 @@ class SqlBackend(ABC):
         """SQL true when `column` (a document's name key) is one of `names`, and its parameters."""
         return f"{column} IN ({', '.join(['%s'] * len(names))})", names
 
-    def few_documents_hold(self, slots: list[Slot], *, common_words_too: bool = True) -> bool:
+    def few_documents_hold(self, slots: list[Slot], *, share_common_words: bool = True) -> bool:
         """Whether the words are known to be in few enough documents that reading every one of
-        them is cheap (then the titled and text arms share one read: _shared_word_read)."""
+        them is cheap (then the titled and text arms share one read: _shared_word_read);
+        `share_common_words` off: not when one of them is known to be common."""
         return False
 
     # --- shared ---------------------------------------------------------------------------------
@@ -151,12 +152,12 @@ class SqlBackend(ABC):
                 if with_names:
                     yield "exact", *_exact_arm(select, kind, where, params, keys, pool)
                 if with_text:  # as costly as words anywhere, and asked for with them
-                    titled = self._titled(query, titled_pool or pool)
+                    titled = self._titled(query, pool if titled_pool is None else titled_pool)
             elif with_names:  # few enough to read every document of those names and sort them
                 placeholders = ", ".join(["%s"] * len(keys))
                 arms.append(("exact", [*where, f"d.name_key IN ({placeholders})"], [*params, *keys]))
             shared = titled is not None and self.few_documents_hold(
-                query.text_slots, common_words_too=share_common_words
+                query.text_slots, share_common_words=share_common_words
             )
             if titled and not shared:
                 conditions = [*where, titled.words_sql, titled.named_sql]
