@@ -120,6 +120,9 @@ def test_the_titled_arm_finds_names_in_the_word_index(crowded):
 
 # --- the name arms' generic plan (PostgreSQL: backends.generic_plans) ---------------------------
 
+# Skipped only in the embedded run (SQLite prepares nothing); CI's services run has PostgreSQL.
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+
 NAME_QUERIES = ["love", "lov", "love track 1", "the love", "lvoe", "love year:1960-1970", "artist:love", "zzz"]
 
 
@@ -143,18 +146,19 @@ def _candidates(q: str) -> dict:
     return {kind: [(c.id, c.arm) for c in found[kind]] for kind in kinds}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@postgresql_only
 @pytest.mark.parametrize("q", NAME_QUERIES)
 def test_the_name_arms_apart_find_what_one_statement_finds(crowded, q, monkeypatch):
     from apps.catalog.search.backends.postgres import PostgresBackend
     from apps.catalog.search.backends.sql import union_rows
 
     apart = _candidates(q)
+    # The reference: every arm in one statement planned for its words, as before the split.
     monkeypatch.setattr(PostgresBackend, "_rows", lambda self, by_name, by_words: union_rows([*by_name, *by_words]))
     assert apart == _candidates(q)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@postgresql_only
 def test_the_name_arms_are_planned_once_and_the_word_arms_each_time(crowded):
     for _ in range(3):
         _candidates("love")
@@ -164,14 +168,14 @@ def test_the_name_arms_are_planned_once_and_the_word_arms_each_time(crowded):
     assert not [statement for statement, _, _ in statements if "'text' AS arm" in statement]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@postgresql_only
 def test_a_field_filter_keeps_the_name_arms_planned_for_their_words(crowded):
     """`artist:love` puts a word match into every arm, the name arms too: no generic plan for it."""
     _candidates("love artist:love")
     assert not [statement for statement, _, _ in _prepared_statements() if "'exact' AS arm" in statement]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@postgresql_only
 def test_a_rolled_back_savepoint_leaves_the_prepared_read_working(crowded):
     """psycopg keeps its prepared statements across a savepoint's rollback (so does the server):
     the next read must find its statement there, or prepare it again."""
@@ -182,7 +186,7 @@ def test_a_rolled_back_savepoint_leaves_the_prepared_read_working(crowded):
     assert _candidates("love") == before
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_session_plans_prepared_statements_generically(crowded):
     """In autocommit (how requests run) the setting is made once for the pooled connection's
@@ -195,7 +199,7 @@ def test_outside_a_transaction_the_session_plans_prepared_statements_generically
     assert [(g, c) for s, g, c in _prepared_statements() if "'exact' AS arm" in s] == [(2, 0)]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "goes_stale",
@@ -251,6 +255,8 @@ def test_suggest_asks_a_backend_answering_every_arm_at_once_once(monkeypatch):
         def similar_terms(self, token):
             return []
 
+    # A stand-in for Elasticsearch, which does not run here (its integration tests need
+    # ELASTICSEARCH_URL): only its one-request answering matters to this test.
     monkeypatch.setattr(service, "get_backend", EveryArmAtOnce)
     assert service.suggest(q="love") == []
     assert len(calls) == 1 and "text_kinds" not in calls[0] and "name_kinds" not in calls[0]
@@ -273,6 +279,7 @@ def one_title_many_times():
 def test_the_titled_arm_reads_its_own_pool(one_title_many_times, monkeypatch, shared, titled_pool, read):
     """Suggest reads fewer "<title> <artist>" matches than the other arms (titled_pool), whether
     that arm reads the words apart or shares the text arm's read; None: the pool."""
+    # Each way of reading the words forced, so that both are held to the titled pool.
     monkeypatch.setattr(type(get_backend()), "few_documents_hold", lambda self, slots, **rule: shared)
     backend = get_backend()
     query = _spelled(parse("love ra"), backend)

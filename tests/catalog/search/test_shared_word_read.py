@@ -33,6 +33,7 @@ QUERIES = [
 
 
 def _share(monkeypatch, shared: bool) -> None:
+    """Force one way of reading the words, whatever the statistics say (both must answer alike)."""
     monkeypatch.setattr(type(get_backend()), "few_documents_hold", lambda self, slots, **rule: shared)
 
 
@@ -131,6 +132,7 @@ def test_search_reads_three_words_with_a_common_one_apart_and_suggest_once(plant
     settings.SEARCH_CACHE_SECONDS = 0
     rules = []
     backend_class = type(get_backend())
+    # Records the rule each caller asks for (and reads apart: the answer is not what is tested here).
     monkeypatch.setattr(backend_class, "few_documents_hold", lambda self, slots, **rule: rules.append(rule) or False)
     search(q="here comes the", kinds=[SearchKind.TRACK], limit=5, offset=0)
     assert rules and all(rule == {"share_common_words": False} for rule in rules)
