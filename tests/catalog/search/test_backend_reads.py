@@ -75,6 +75,7 @@ def test_every_kinds_count_is_one_statement_on_postgresql(crowded, django_assert
     assert backend.count(query, [], cap=10_000, today=timezone.localdate()) == {}
 
 
+# PostgreSQL's own behaviour: skipped in the embedded (SQLite) run only; CI's services run has it.
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's parallel plans")
 def test_a_parallel_plan_is_counted_kind_by_kind(crowded, django_assert_num_queries):
     """Under a Gather the members of a Parallel Append come in the order of their cost, not the
@@ -93,6 +94,7 @@ def test_a_parallel_plan_is_counted_kind_by_kind(crowded, django_assert_num_quer
         assert backend.count(query, list(HOW_MANY), cap=10_000, today=today) == apart
 
 
+# PostgreSQL's own behaviour: skipped in the embedded (SQLite) run only; CI's services run has it.
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index (migration 0009)")
 def test_the_titled_arm_finds_names_in_the_word_index(crowded):
     """The titled arm's name condition is the expression the index holds, so that the scan meets
