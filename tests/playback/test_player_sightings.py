@@ -1,5 +1,5 @@
 """Heartbeats a process hears are stored together (apps/playback/player/sightings.py): one
-statement per PLAYER_HEARTBEAT_WRITE_MS for all of them, never another user's device, never a
+write per PLAYER_HEARTBEAT_WRITE_MS for all of them, never another user's device, never a
 device that has gone."""
 
 from __future__ import annotations
@@ -120,10 +120,22 @@ def test_every_window_is_written_not_only_the_first(listener, settings):
     assert LONG_AGO < first < second
 
 
-def test_many_users_are_written_in_statements_of_a_bounded_size(settings):
-    users = [UserFactory() for _ in range(3)]
-    for user in users:
-        _device(user, "tab")
-    with mock.patch.object(services, "SIGHTINGS_PER_STATEMENT", 2):  # a constant, made small
-        services.devices_seen({user.pk: {"tab"} for user in users})
-    assert all(_seen(user, "tab") for user in users)
+def test_a_large_batch_writes_every_device_heard_and_no_other():
+    """Past SQLite's 999 bound parameters and as large as a busy process's second of heartbeats."""
+    users = [UserFactory() for _ in range(300)]
+    Device.objects.bulk_create(
+        Device(user=user, device_id=f"tab-{n}", name="tab", last_seen_at=LONG_AGO) for user in users for n in range(5)
+    )
+    heard = {user.pk: {f"tab-{n}" for n in range(4)} for user in users}  # tab-4 of everyone stays silent
+
+    services.devices_seen(heard)
+
+    seen = set(Device.objects.filter(last_seen_at__gt=LONG_AGO).values_list("user_id", "device_id"))
+    assert seen == {(user_pk, device_id) for user_pk, ids in heard.items() for device_id in ids}
+
+
+def test_an_empty_batch_writes_nothing():
+    user = UserFactory()
+    _device(user, "tab")
+    services.devices_seen({user.pk: set()})
+    assert not _seen(user, "tab")

@@ -126,6 +126,43 @@ def track_facts(track_pk: int) -> TrackFacts | None:
     return TrackFacts(*row) if row else None
 
 
+@cache
+def _devices_seen_sql(vendor: str) -> str:
+    table, seen = _quote(Device._meta.db_table), _column(Device, "last_seen_at")
+    user, device_id = _column(Device, "user"), _column(Device, "device_id")
+    if vendor != "postgresql":
+        # SQLite: run once per device (executemany), each an equality lookup on the unique index.
+        return f"UPDATE {table} SET {seen} = %s WHERE {user} = %s AND {device_id} = %s"  # noqa: S608 (identifiers only)
+    # PostgreSQL: one statement for the whole batch. The rows are locked in id order first, so two
+    # processes' batches (or a batch and a command changing a device) never wait on each other in
+    # a cycle.
+    return (
+        f"UPDATE {table} d SET {seen} = %s FROM ("  # noqa: S608 (identifiers only)
+        f"SELECT heard.{_quote('id')} FROM {table} heard"
+        f" JOIN unnest(%s::bigint[], %s::text[]) AS h(user_id, device_id)"
+        f" ON heard.{user} = h.user_id AND heard.{device_id} = h.device_id"
+        f" ORDER BY heard.{_quote('id')} FOR UPDATE OF heard"
+        f") AS locked WHERE d.{_quote('id')} = locked.{_quote('id')}"
+    )
+
+
+def mark_devices_seen(devices: list[tuple[int, str]], seen_at) -> None:
+    """`last_seen_at` of the listed (user pk, device id) devices, that column only; devices not
+    listed (gone, or never there) are not created. Through the ORM, an OR of one condition per
+    user, a batch of 33 devices took 4.4 ms to compile and run on SQLite (6.2 on PostgreSQL), on the
+    thread every socket's commands wait for; this takes 0.3 ms (bench_player_fanout traced the
+    slowest changes to those writes)."""
+    if not devices:
+        return
+    value = Device._meta.get_field("last_seen_at").get_db_prep_value(seen_at, connection)
+    sql = _devices_seen_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql, [value, [user for user, _ in devices], [device for _, device in devices]])
+        else:
+            cursor.executemany(sql, [(value, user, device) for user, device in devices])
+
+
 def save_state(state: PlayerState) -> None:
     """Write every field of the (locked, existing) state row."""
     save_row(state)

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from apps.catalog.availability import Listener, Restriction, offers_for_ready, restrictions_for
@@ -188,23 +187,14 @@ def device_hello(
     return _save(state)
 
 
-SIGHTINGS_PER_STATEMENT = 200  # users; a statement's parameters stay far below SQLite's limit
-
-
 @transaction.atomic
 def devices_seen(sightings: dict[int, set[str]]) -> None:
     """Heartbeats (`{user pk: {device id, ...}}`, see sightings.py): cheap, no version (nothing a
     device shows has changed). Each device still listed is seen now; one that has gone (pruned,
     or said bye) stays gone."""
+    devices = sorted((int(user_pk), str(device_id)) for user_pk, ids in sightings.items() for device_id in ids)
     _without_waiting_for_the_disk()
-    now = timezone.now()
-    # In one order in every process, so that two batches lock rows in the same order.
-    users = sorted((user_pk, device_ids) for user_pk, device_ids in sightings.items() if device_ids)
-    for start in range(0, len(users), SIGHTINGS_PER_STATEMENT):
-        heard = Q()
-        for user_pk, device_ids in users[start : start + SIGHTINGS_PER_STATEMENT]:
-            heard |= Q(user_id=user_pk, device_id__in=sorted(device_ids))
-        Device.objects.filter(heard).update(last_seen_at=now)
+    rows.mark_devices_seen(devices, timezone.now())
 
 
 @transaction.atomic

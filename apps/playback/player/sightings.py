@@ -1,5 +1,5 @@
 """Heartbeats stored together: a process's sockets note the devices they heard from, and one
-statement a second writes them all.
+write a second stores them all (rows.mark_devices_seen).
 
 Every open tab heartbeats every 30 s. A thousand sockets made that 33 transactions a second on
 the one database thread a process's sockets share, ~1.2 ms each under load, and a command that
