@@ -14,6 +14,8 @@ from django.db import connections
 from django.db.models import Model
 from django.db.models.expressions import Col
 
+from apps.common.driver_cursor import driver_cursor
+
 
 class ModelColumns:
     def __init__(self, model: type[Model], alias: str):
@@ -71,7 +73,7 @@ def save_row(instance: Model, using: str = "default") -> int:
         _update_statements[(model, connection.vendor)] = statement
     params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
     params.append(meta.pk.get_db_prep_value(instance.pk, connection))
-    with connection.cursor() as cursor:
+    with driver_cursor(using) as cursor:
         cursor.execute(statement, params)
         return cursor.rowcount
 

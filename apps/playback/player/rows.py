@@ -5,8 +5,9 @@ writes the state back; its broadcast renders the devices it read. Through the OR
 statements (whose text never changes) was most of a
 command's time: a seek took ~2.6 ms in its thread, ~1.5 ms of it building SQL
 (bench_player_fanout; the state change's fan-out is measured against a bare websocket echo). Here
-each statement is built once and the rows become model instances the way the ORM makes them
-(`apps.common.model_rows`), so the services above work on the same objects either way.
+each statement is built once, runs on the driver's cursor (`apps.common.driver_cursor`) and the
+rows become model instances the way the ORM makes them (`apps.common.model_rows`), so the services
+above work on the same objects either way.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from functools import cache
 from django.db import connection
 
 from apps.catalog.models import Track
+from apps.common.driver_cursor import driver_cursor
 from apps.common.model_rows import ModelColumns, save_row
 from apps.playback.models import Device, PlayerState
 
@@ -53,7 +55,7 @@ def _locked_state_sql(vendor: str) -> str:
 def locked_state(user_id: int) -> PlayerState | None:
     """The user's state, row-locked for the transaction, with the user's devices as they are under
     that lock (see `list_devices`); None if the user has none yet."""
-    with connection.cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(_locked_state_sql(connection.vendor), [user_id])
         row = cursor.fetchone()
     if row is None:
@@ -95,7 +97,7 @@ def _devices_sql(vendor: str) -> str:
 
 
 def user_devices(user_id: int) -> list[Device]:
-    with connection.cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(_devices_sql(connection.vendor), [user_id])
         return [DEVICE.make(row) for row in cursor.fetchall()]
 
@@ -108,7 +110,7 @@ def _device_volume_sql(vendor: str) -> str:
 
 def set_device_volume(device: Device, volume_percent: int) -> None:
     """That column only: a heartbeat may be writing the same row's `last_seen_at` meanwhile."""
-    with connection.cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(_device_volume_sql(connection.vendor), [volume_percent, device.pk])
     device.volume_percent = volume_percent
 
@@ -120,7 +122,7 @@ def _track_facts_sql(vendor: str) -> str:
 
 
 def track_facts(track_pk: int) -> TrackFacts | None:
-    with connection.cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(_track_facts_sql(connection.vendor), [track_pk])
         row = cursor.fetchone()
     return TrackFacts(*row) if row else None
