@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Collection
 from copy import deepcopy
 
 from channels.exceptions import ChannelFull
@@ -66,13 +67,18 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
                 self.channels.pop(channel, None)
         return message
 
-    async def group_send(self, group, message):
+    process_local = True  # every channel of every group is in this process (see player.broadcast)
+
+    async def group_send(self, group, message, skip: Collection[str] = ()):
         """Every member's copy is queued before this returns, in the order they joined; a full
-        channel is skipped, as Channels does."""
+        channel is skipped, as Channels does, and so are the channels in `skip` (members the
+        sender has already handed the message to in this process)."""
         assert isinstance(message, dict), "Message is not a dict"  # noqa: S101 (as Channels checks it)
         self.require_valid_group_name(group)
         self._clean_expired()
         for channel in list(self.groups.get(group, ())):
+            if channel in skip:
+                continue
             try:
                 await self.send(channel, message)
             except ChannelFull:

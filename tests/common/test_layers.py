@@ -86,3 +86,15 @@ def test_bad_input_is_refused_as_channels_refuses_it():
             await layer.group_send("bad group!", {"type": "x"})
 
     run(scenario())
+
+
+def test_members_the_sender_has_already_handed_the_message_to_are_skipped():
+    async def scenario():
+        layer = InMemoryChannelLayer()
+        names = [await layer.new_channel() for _ in range(3)]
+        for name in names:
+            await layer.group_add("player.u1", name)
+        await layer.group_send("player.u1", {"type": "player.state", "text": "v7"}, skip={names[0], names[2]})
+        return [layer.channels[name].qsize() if name in layer.channels else 0 for name in names]
+
+    assert run(scenario()) == [0, 1, 0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -208,8 +209,6 @@ def test_collected_broadcasts_are_not_sent_from_the_thread_and_leave_in_order(pl
     async def both():
         await asyncio.gather(broadcast.send_collected(first), broadcast.send_collected(second))
 
-    from unittest import mock
-
     # The layer is replaced only to observe the order of sends; the real layers are exercised by
     # the websocket tests (test_player_websocket.py) in both modes.
     with mock.patch.object(broadcast, "get_channel_layer", return_value=Layer()):
@@ -227,10 +226,81 @@ def test_a_layer_outage_after_commit_is_logged_not_raised(playing, caplog):
 
     with broadcast.broadcasts_collected() as pending:
         services.seek(user=user, position_ms=1000)
-    from unittest import mock
 
     # A layer that fails, which a real one does only when its server is down.
     with mock.patch.object(broadcast, "get_channel_layer", return_value=Down()):
         run_async(broadcast.send_collected(pending))
     assert "Could not broadcast" in caplog.text
     assert PlayerState.objects.get(user=user).version == 6  # the command stays committed
+
+
+class _Socket:
+    """Stands in for a PlayerConsumer in LocalSockets: the hand-off is what is tested here; the
+    real consumers are exercised end to end by test_player_websocket.py in both modes."""
+
+    def __init__(self, channel_name: str, *, stuck: bool = False):
+        self.channel_name, self.heard = channel_name, []
+        self.release = asyncio.Event()
+        if not stuck:
+            self.release.set()
+
+    async def send_state(self, version: int, text: str) -> None:
+        await self.release.wait()  # a congested connection waits here for its buffer to drain
+        self.heard.append((version, text))
+
+
+def test_local_sockets_are_handed_states_directly_and_a_congested_one_holds_up_nobody():
+    from apps.common.layers import InMemoryChannelLayer
+
+    async def scenario():
+        layer = InMemoryChannelLayer()  # the embedded mode's real layer, made here to look inside it
+        group = "player.u1"
+        fast, stuck = _Socket(await layer.new_channel()), _Socket(await layer.new_channel(), stuck=True)
+        elsewhere = await layer.new_channel()  # a member that is no player socket of this loop
+        for name in (fast.channel_name, stuck.channel_name, elsewhere):
+            await layer.group_add(group, name)
+        sockets = broadcast.local_sockets()
+        sockets.join(group, fast)
+        sockets.join(group, stuck)
+        message = {"type": broadcast.MESSAGE_TYPE, "version": 3, "text": "s3"}
+        with mock.patch.object(broadcast, "get_channel_layer", return_value=layer):
+            await asyncio.wait_for(broadcast.send_collected([(group, message)]), 1)  # not held up by `stuck`
+        await asyncio.sleep(0.01)
+        heard_while_stuck = (list(fast.heard), list(stuck.heard))
+        queued = {name: name in layer.channels for name in (fast.channel_name, stuck.channel_name)}
+        from_layer = await asyncio.wait_for(layer.receive(elsewhere), 1)
+        stuck.release.set()
+        await asyncio.sleep(0.01)
+        sockets.leave(group, fast)
+        sockets.leave(group, stuck)
+        return heard_while_stuck, stuck.heard, queued, from_layer, sockets.members(group)
+
+    (fast_heard, stuck_heard_before), stuck_heard, queued, from_layer, left = run_async(scenario())
+    assert fast_heard == [(3, "s3")] and stuck_heard_before == []
+    assert stuck_heard == [(3, "s3")]  # delivered once its connection drained
+    assert queued == {name: False for name in queued}  # the layer did not queue a second copy for them
+    assert from_layer == {"type": broadcast.MESSAGE_TYPE, "version": 3, "text": "s3"}
+    assert left == []
+
+
+def test_a_socket_sends_each_state_once_and_never_an_older_one_after_a_newer():
+    from apps.playback.player.consumers import PlayerConsumer
+
+    consumer = PlayerConsumer()
+    consumer.sent_version = 4
+    sent: list[str] = []
+
+    async def record(text_data=None, bytes_data=None, close=False):
+        sent.append(text_data)
+
+    consumer.send = record  # the websocket's send, recorded instead of written to a socket
+
+    async def scenario():
+        await consumer.send_state(5, "s5")  # handed in this process
+        await consumer.player_state({"type": broadcast.MESSAGE_TYPE, "version": 5, "text": "s5"})  # the layer's copy
+        await consumer.player_state({"type": broadcast.MESSAGE_TYPE, "version": 7, "text": "s7"})  # another process
+        await consumer.send_state(6, "s6")  # crossed by 7: devices would ignore it anyway
+        await consumer.player_state({"type": broadcast.MESSAGE_TYPE, "text": "old"})  # no version: older code's
+
+    run_async(scenario())
+    assert sent == ["s5", "s7", "old"]

@@ -59,6 +59,15 @@ class Device:
             if predicate(message):
                 return message
 
+    def state(self, version: int, timeout: float = 5.0) -> dict:
+        """The state of that version, heard already or still to come: a state may reach the device
+        that sent its command before the command's ack (with Redis, the server hands it to its
+        local sockets while the layer's send is on the network)."""
+        for state in self.states:
+            if state["version"] == version:
+                return state
+        return self.read_until(lambda m: m["type"] == "state" and m["version"] == version, timeout)
+
     def command(self, command_id: str, name: str, **args) -> dict:
         self.send({"type": "command", "id": command_id, "command": name, "args": args})
         return self.read_until(lambda m: m.get("id") == command_id and m["type"] in ("ack", "error"))
@@ -106,7 +115,7 @@ def test_a_command_reaches_the_users_other_devices_with_its_version_and_never_an
 
     assert ack["type"] == "ack", ack
     for device in (laptop, phone, speaker):
-        state = device.read_until(lambda m, v=ack["version"]: m["type"] == "state" and m["version"] == v)
+        state = device.state(ack["version"])
         assert state["state"]["is_playing"] is True
         assert state["state"]["device"]["id"] == "laptop"
         assert {d["id"] for d in state["devices"]} == {"laptop", "phone", "speaker"}
@@ -117,6 +126,21 @@ def test_a_command_reaches_the_users_other_devices_with_its_version_and_never_an
             seen.append(stranger.read(timeout=0.5))
     assert all({d["id"] for d in m["devices"]} == {"bobs-tab"} for m in seen if m["type"] == "state")
     assert stranger.command("c2", "pause", device_id="laptop")["error"]["status"] == 404  # nor his commands hers
+
+
+def test_a_device_hears_each_state_once_whichever_way_it_came(devices, album):
+    """Handed over in the server's process and also sent through the channel layer (which, with
+    Redis, brings it back to this process's sockets): the device hears it once."""
+    user = UserFactory()
+    laptop, phone = devices(user, "laptop"), devices(user, "phone")
+    version = laptop.command("c1", "play", context_uri=f"spotify:album:{album.public_id}")["version"]
+    phone.state(version)
+    later = []
+    with pytest.raises(TimeoutError):
+        while True:
+            later.append(phone.read(timeout=0.5))
+    assert later == []
+    assert [m["version"] for m in phone.states].count(version) == 1
 
 
 def test_a_reconnecting_device_gets_the_current_state_whatever_version_it_had(devices, album):
@@ -195,7 +219,7 @@ def test_two_devices_commanding_at_once_end_on_the_same_version(devices, album):
                 acks += 1
     final = PlayerState.objects.get(user=user).version
     for device in (left, right):
-        device.read_until(lambda m: m["type"] == "state" and m["version"] == final)
+        device.state(final)
         versions = [s["version"] for s in device.states]
         assert versions == sorted(versions)  # applied in order
 
@@ -209,7 +233,7 @@ def test_a_device_idle_past_the_redis_socket_timeout_still_hears_every_change(de
     time.sleep(6.5)  # both sockets idle past the timeout
     ack = phone.command("late", "play", context_uri=f"spotify:album:{album.public_id}")
     assert ack["type"] == "ack", ack
-    state = speaker.read_until(lambda m: m["type"] == "state" and m["version"] == ack["version"])
+    state = speaker.state(ack["version"])
     assert state["state"]["is_playing"] is True
 
 
@@ -219,19 +243,16 @@ def test_a_takedown_shows_in_the_very_next_state_although_the_item_is_cached(dev
     user = UserFactory(country="SE")
     laptop, phone = devices(user, "laptop"), devices(user, "phone")
     version = laptop.command("c1", "play", context_uri=f"spotify:album:{album.public_id}")["version"]
-    first = phone.read_until(lambda m: m["type"] == "state" and m["version"] == version)
+    first = phone.state(version)
     assert first["state"]["item"]["is_playable"] is True
     version = laptop.command("c2", "seek", position_ms=1000)["version"]  # served from the cache
-    assert (
-        phone.read_until(lambda m: m["type"] == "state" and m["version"] == version)["state"]["item"]
-        == first["state"]["item"]
-    )
+    assert phone.state(version)["state"]["item"] == first["state"]["item"]
 
     track = album.tracks.order_by("track_number").first()
     rights.takedown_create(actor=staff, track=track, territories=["SE"], reason="Legal request")
     version = laptop.command("c3", "seek", position_ms=2000)["version"]
 
-    item = phone.read_until(lambda m: m["type"] == "state" and m["version"] == version)["state"]["item"]
+    item = phone.state(version)["state"]["item"]
     assert item["id"] == track.public_id
     assert item["is_playable"] is False
     assert item["restrictions"] == {"reason": "takedown"}
@@ -248,7 +269,7 @@ def test_heartbeats_renew_the_group_membership_so_a_long_open_tab_keeps_hearing(
         time.sleep(1)
         speaker.send({"type": "heartbeat"})
     ack = phone.command("later", "play", context_uri=f"spotify:album:{album.public_id}")
-    state = speaker.read_until(lambda m: m["type"] == "state" and m["version"] == ack["version"])
+    state = speaker.state(ack["version"])
     assert state["state"]["is_playing"] is True
 
 
@@ -259,7 +280,7 @@ def test_ended_moves_on_without_a_skip_and_a_late_report_changes_nothing(devices
     tab.command("c1", "play", context_uri=f"spotify:album:{album.public_id}")
 
     ack = tab.command("c2", "ended", track=first.public_id)
-    state = tab.read_until(lambda m: m["type"] == "state" and m["version"] == ack["version"])
+    state = tab.state(ack["version"])
     assert state["state"]["item"]["id"] == second.public_id and state["state"]["is_playing"] is True
     assert PlayerState.objects.get(user=user).recent_skips == []  # the end of a track is no skip
 
@@ -270,7 +291,7 @@ def test_ended_moves_on_without_a_skip_and_a_late_report_changes_nothing(devices
 
     tab.command("c5", "ended", track=second.public_id)
     last = tab.command("c6", "ended", track=third.public_id)  # the album's end: playback stops there
-    state = tab.read_until(lambda m: m["type"] == "state" and m["version"] == last["version"])
+    state = tab.state(last["version"])
     assert state["state"]["item"]["id"] == third.public_id and state["state"]["is_playing"] is False
 
 

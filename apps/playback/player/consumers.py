@@ -34,6 +34,7 @@ from apps.common.socketdb import socket_db
 from apps.playback.player import services
 from apps.playback.player.broadcast import (
     broadcasts_collected,
+    local_sockets,
     message_text,
     player_group,
     send_collected,
@@ -127,6 +128,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
 
     async def websocket_disconnect(self, message):
         if self.group:  # as Channels does, again without closing the shared thread's connections
+            local_sockets().leave(self.group, self)
             await self.channel_layer.group_discard(self.group, self.channel_name)
         raise StopConsumer()
 
@@ -137,6 +139,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             self.user = AnonymousUser()
         self.device_id: str | None = None
         self.group: str | None = None
+        self.sent_version = -1  # the newest state this socket has sent (send_state)
         self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
         await self.accept()
         if self.user.is_authenticated:
@@ -145,6 +148,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
     async def _join(self):
         self.group = player_group(self.user.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        local_sockets().join(self.group, self)
 
     async def _send(self, payload: dict):
         await self.send(text_data=message_text(payload))
@@ -220,8 +224,11 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         except ApplicationError as exc:
             return await self._error(exc.status, exc.message, exc.reason or "INVALID_MESSAGE")
         self.device_id = device["id"]
-        # The current state, whatever version the device had: it replaces its local changes.
-        await self._send(await socket_db(state_message)(self.user))
+        # The current state, whatever version the device had: it replaces its local changes. The
+        # hello's own broadcast has usually handed it over already (this socket had joined the
+        # group); then this is the same version, and the device hears it once.
+        current = await socket_db(state_message)(self.user)
+        await self.send_state(current["version"], message_text(current))
 
     async def _command(self, message: dict, command_id):
         name, args = message.get("command"), message.get("args") or {}
@@ -240,5 +247,19 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         listener = Listener(country=scope_country(self.scope, self.user), premium=self.user.is_premium)
         return _command(self.user, listener, self.device_id, name, args)
 
+    async def send_state(self, version: int, text: str) -> None:
+        """A state rendered once for all of the user's devices, sent unless this socket has sent it
+        or a newer one: the same state can come both from this process (broadcast.LocalSockets)
+        and through the channel layer, and states from elsewhere may arrive out of order."""
+        if version <= self.sent_version:
+            return
+        self.sent_version = version
+        try:
+            await self.send(text_data=text)
+        except OSError:  # the client went away meanwhile (uvicorn's ClientDisconnected): its disconnect follows
+            pass
+
     async def player_state(self, event):
-        await self.send(text_data=event["text"])  # rendered once for all of the user's devices
+        if "version" not in event:  # sent by a process still running older code (a rolling deploy)
+            return await self.send(text_data=event["text"])
+        return await self.send_state(event["version"], event["text"])
