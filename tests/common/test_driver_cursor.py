@@ -44,9 +44,21 @@ def test_it_writes_in_the_surrounding_transaction_and_reports_the_rows_written()
 
 def test_a_failed_statement_raises_djangos_error_and_flags_the_connection():
     connection.errors_occurred = False
-    with pytest.raises(DatabaseError), transaction.atomic(), driver_cursor() as cursor:
-        cursor.execute("SELECT * FROM no_such_table WHERE id = %s", [1])
-    assert connection.errors_occurred  # what apps.common.socketdb drops failed connections by
+    try:
+        with pytest.raises(DatabaseError), transaction.atomic(), driver_cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table WHERE id = %s", [1])
+        assert connection.errors_occurred  # what apps.common.socketdb drops failed connections by
+    finally:
+        connection.errors_occurred = False
+
+
+def test_a_statement_without_parameters_is_run_as_written():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'a%%b'")
+        expected = cursor.fetchone()
+    with driver_cursor() as cursor:
+        cursor.execute("SELECT 'a%%b'")
+        assert cursor.fetchone() == expected
 
 
 def test_a_transaction_marked_for_rollback_refuses_further_statements():

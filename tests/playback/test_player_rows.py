@@ -240,6 +240,7 @@ class _Socket:
 
     def __init__(self, channel_name: str, *, stuck: bool = False):
         self.channel_name, self.heard = channel_name, []
+        self.outbox = broadcast.Outbox(self)
         self.release = asyncio.Event()
         if not stuck:
             self.release.set()
@@ -304,3 +305,39 @@ def test_a_socket_sends_each_state_once_and_never_an_older_one_after_a_newer():
 
     run_async(scenario())
     assert sent == ["s5", "s7", "old"]
+
+
+def test_an_outbox_keeps_only_the_newest_state_while_its_socket_is_stuck():
+    async def scenario():
+        socket = _Socket("stuck", stuck=True)
+        before = len(asyncio.all_tasks())
+        for version in range(1, 51):  # fifty changes while the connection is paused
+            socket.outbox.put(version, f"s{version}")
+            await asyncio.sleep(0)
+        writers = len(asyncio.all_tasks()) - before
+        socket.outbox.put(30, "s30")  # older than the pending one: dropped
+        socket.release.set()
+        await asyncio.sleep(0.01)
+        return writers, socket.heard
+
+    writers, heard = run_async(scenario())
+    assert writers == 1  # one task waiting, not fifty
+    assert heard == [(1, "s1"), (50, "s50")]  # the one in flight, then the newest
+
+
+def test_an_outbox_survives_a_send_that_fails():
+    class Closing(_Socket):
+        async def send_state(self, version: int, text: str) -> None:
+            if version == 1:
+                raise RuntimeError("Unexpected ASGI message 'websocket.send', after sending 'websocket.close'")
+            self.heard.append((version, text))
+
+    async def scenario():
+        socket = Closing("closing")
+        socket.outbox.put(1, "s1")
+        await asyncio.sleep(0.01)
+        socket.outbox.put(2, "s2")  # a later state gets a new writer
+        await asyncio.sleep(0.01)
+        return socket.heard
+
+    assert run_async(scenario()) == [(2, "s2")]

@@ -134,10 +134,11 @@ class LocalSockets:
     without the channel layer. Through the layer a state reached a device through a queue, a turn
     of its consumer's `asyncio.wait` and a task per message: ~0.6 ms of a change's ~3.4 ms
     fan-out, with 1,000 sockets open (bench_player_fanout); in the services mode it is also a
-    round trip to Redis. The layer still carries every state to other processes' sockets (and to
-    any channel in the group that is not a player socket here); a socket that hears a state twice
-    sends it once (`PlayerConsumer.send_state` keeps the newest version it sent). Sockets are held
-    weakly: one that ends without leaving is forgotten with its consumer."""
+    round trip to Redis. The layer still carries every state to other processes' sockets, to any
+    channel in the group that is not a player socket here and, with Redis, back to these sockets,
+    which drop it (`PlayerConsumer.send_state` sends a version only if it has sent neither it nor
+    a newer one). Sockets are held weakly: one that ends without leaving is forgotten with its
+    consumer, and its group's entry with the last of them."""
 
     def __init__(self):
         self._groups: dict[str, weakref.WeakSet] = {}
@@ -149,11 +150,12 @@ class LocalSockets:
         members = self._groups.get(group)
         if members is not None:
             members.discard(socket)
-            if not members:
-                del self._groups[group]
 
     def members(self, group: str) -> list:
-        return list(self._groups.get(group, ()))
+        found = list(self._groups.get(group, ()))
+        if not found:
+            self._groups.pop(group, None)  # emptied by leaving or by consumers collected
+        return found
 
 
 _local_sockets: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LocalSockets] = weakref.WeakKeyDictionary()
@@ -168,19 +170,45 @@ def local_sockets() -> LocalSockets:
     return sockets
 
 
+class Outbox:
+    """What one socket has yet to send of the states handed to it: the newest only, written by at
+    most one task. A device applies only the newest version, so a state a slower send has not
+    reached yet is replaced, not queued: a client that stops reading (its connection paused, its
+    buffer full) costs one pending state and one waiting task, however many changes follow, and
+    the others' sends never wait for it. `socket.send_state(version, text)` does the sending."""
+
+    def __init__(self, socket):
+        self._socket = weakref.ref(socket)  # the socket owns its outbox, not the other way round
+        self._pending: tuple[int, str] | None = None
+        self._writer: asyncio.Task | None = None
+
+    def put(self, version: int, text: str) -> None:
+        if self._pending is not None and self._pending[0] >= version:
+            return
+        self._pending = (version, text)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        while self._pending is not None:
+            (version, text), self._pending = self._pending, None
+            socket = self._socket()
+            if socket is None:
+                return
+            try:
+                await socket.send_state(version, text)
+            except Exception:
+                # A connection closing under us (uvicorn refuses sends after its close): the
+                # consumer's disconnect follows, and nothing else here is worth a crash.
+                logger.debug("Could not hand a player state to %s", socket, exc_info=True)
+                return
+
+
 def _hand_to(sockets: list, message: dict) -> set[str]:
-    """Each socket sends the state in a task of its own, so a device whose connection is
-    congested holds up neither the others nor the commands behind this one; the tasks start in
-    the order they are made, so one socket's states leave in version order. Returns their channels."""
-    loop = asyncio.get_running_loop()
+    """Puts the state in each socket's `Outbox`; returns their channels."""
     for socket in sockets:
-        task = loop.create_task(socket.send_state(message["version"], message["text"]))
-        _delivering.add(task)
-        task.add_done_callback(_delivering.discard)
+        socket.outbox.put(message["version"], message["text"])
     return {socket.channel_name for socket in sockets}
-
-
-_delivering: set[asyncio.Task] = set()  # held until done: the loop keeps only weak references to tasks
 
 
 async def send_collected(pending: list[tuple[str, dict]]) -> None:

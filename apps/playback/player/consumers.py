@@ -33,6 +33,7 @@ from apps.common.errors import ApplicationError
 from apps.common.socketdb import socket_db
 from apps.playback.player import services
 from apps.playback.player.broadcast import (
+    Outbox,
     broadcasts_collected,
     local_sockets,
     message_text,
@@ -140,6 +141,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         self.device_id: str | None = None
         self.group: str | None = None
         self.sent_version = -1  # the newest state this socket has sent (send_state)
+        self.outbox = Outbox(self)  # states handed to it in this process (broadcast.LocalSockets)
         self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
         await self.accept()
         if self.user.is_authenticated:
