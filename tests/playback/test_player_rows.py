@@ -264,14 +264,15 @@ def test_local_sockets_are_handed_states_directly_and_a_congested_one_holds_up_n
         sockets.join(group, fast)
         sockets.join(group, stuck)
         message = {"type": broadcast.MESSAGE_TYPE, "version": 3, "text": "s3"}
+        # Patched to choose this layer (a real one), not to fake one.
         with mock.patch.object(broadcast, "get_channel_layer", return_value=layer):
             await asyncio.wait_for(broadcast.send_collected([(group, message)]), 1)  # not held up by `stuck`
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # a few turns of the loop: the writer tasks run
         heard_while_stuck = (list(fast.heard), list(stuck.heard))
         queued = {name: name in layer.channels for name in (fast.channel_name, stuck.channel_name)}
         from_layer = await asyncio.wait_for(layer.receive(elsewhere), 1)
         stuck.release.set()
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # the released writer finishes
         sockets.leave(group, fast)
         sockets.leave(group, stuck)
         return heard_while_stuck, stuck.heard, queued, from_layer, sockets.members(group)
@@ -313,11 +314,11 @@ def test_an_outbox_keeps_only_the_newest_state_while_its_socket_is_stuck():
         before = len(asyncio.all_tasks())
         for version in range(1, 51):  # fifty changes while the connection is paused
             socket.outbox.put(version, f"s{version}")
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # one turn: the writer reaches the stuck send
         writers = len(asyncio.all_tasks()) - before
         socket.outbox.put(30, "s30")  # older than the pending one: dropped
         socket.release.set()
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # the released writer sends the newest
         return writers, socket.heard
 
     writers, heard = run_async(scenario())
@@ -335,9 +336,9 @@ def test_an_outbox_survives_a_send_that_fails():
     async def scenario():
         socket = Closing("closing")
         socket.outbox.put(1, "s1")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # the first writer fails and ends
         socket.outbox.put(2, "s2")  # a later state gets a new writer
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # the second writer sends
         return socket.heard
 
     assert run_async(scenario()) == [(2, "s2")]

@@ -161,7 +161,7 @@ def test_a_socket_is_handed_states_in_its_process_while_it_is_open(devices, albu
     phone.close()
     deadline = time.monotonic() + 5
     while members(group) and time.monotonic() < deadline:
-        time.sleep(0.02)
+        time.sleep(0.02)  # polled: the server thread runs the disconnect handlers
     assert members(group) == 0
 
 
