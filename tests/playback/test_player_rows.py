@@ -342,3 +342,18 @@ def test_an_outbox_survives_a_send_that_fails():
         return socket.heard
 
     assert run_async(scenario()) == [(2, "s2")]
+
+
+def test_local_sockets_forget_a_group_when_its_last_socket_leaves_or_is_collected():
+    sockets = broadcast.LocalSockets()
+    first, second = _Socket("a"), _Socket("b")
+    sockets.join("player.u1", first)
+    sockets.join("player.u1", second)
+    sockets.leave("player.u1", first)
+    assert sockets.members("player.u1") == [second]
+    sockets.leave("player.u1", second)
+    assert "player.u1" not in sockets._groups  # left: no empty entry per user who ever connected
+
+    sockets.join("player.u2", _Socket("c"))  # held by nothing else: collected at once
+    assert sockets.members("player.u2") == []
+    assert "player.u2" not in sockets._groups

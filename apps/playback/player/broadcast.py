@@ -150,6 +150,8 @@ class LocalSockets:
         members = self._groups.get(group)
         if members is not None:
             members.discard(socket)
+            if not members:  # the user's last socket here: forget the group, not keep it empty
+                del self._groups[group]
 
     def members(self, group: str) -> list:
         found = list(self._groups.get(group, ()))
